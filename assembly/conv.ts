@@ -1,0 +1,240 @@
+/**
+ * Convolution drivers: one call computes a whole convolution described by a descriptor
+ * (see descriptor.ts), block by block, through the packed GEMM.
+ *
+ * Forward convolution is GEMM over im2col blocks:
+ *  - channels-first: C = Y[Kg x P] (rows: output channels of a group, columns: output pixels),
+ *    A = weights packed once (4-row panels of K = Cg*KD*KH*KW), B = packed input columns;
+ *  - channels-last: C = Y[P x Kg] (rows: pixels, columns: output channels, row stride K),
+ *    A = packed input rows (k = tap * Cg + c), B = weights packed once (8-column panels).
+ * Transposed convolution is GEMM into a column tile followed by col2im (scatter-add):
+ *  - channels-first: col[(m, tap) x pixels] = W^T * X, then Y[m, o] += col;
+ *  - channels-last: col[pixels x (tap, m)] = X * W, then Y[o, m] += col.
+ *
+ * Workspace (one block, 16-byte aligned; `workspaceBytes` gives its size): packed operand
+ * (BlockK * BlockP floats), pixel coordinates (16 bytes per pixel), a 128-byte tile scratch,
+ * zeros (channels-last: min(Cg, BlockK) floats, must be zero on entry and are never written),
+ * and for transposed convolution a column tile.
+ * Kernels write only Y and the workspace; they may read up to 64 bytes past an input row.
+ */
+import { Slot } from './descriptor';
+import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
+import { activate4, activate1 } from './simd';
+import {
+  pixelCoords, packColumnsChannelsFirst, packColumnsPointwise, packRowsChannelsLast,
+} from './pack';
+
+// @ts-ignore: decorator
+@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
+// @ts-ignore: decorator
+@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
+
+/** Rows of the column tile of a transposed convolution (channels-first), padded to 4. */
+function transposedRows(d: usize): i32 {
+  const taps = field(d, Slot.KernelD) * field(d, Slot.KernelH) * field(d, Slot.KernelW);
+  return roundUp(taps * (field(d, Slot.OutChannels) / field(d, Slot.Groups)), 8);
+}
+
+/** Bytes of workspace the descriptor's job needs (`transposed`: a transposed convolution). */
+export function workspaceBytes(d: usize, transposed: bool): usize {
+  const bp = roundUp(field(d, Slot.BlockP), 8);
+  const bk = field(d, Slot.BlockK);
+  const cg = field(d, Slot.InChannels) / field(d, Slot.Groups);
+  let bytes = align16(<usize>bk * bp * 4) + <usize>bp * 16 + 128 + align16(<usize>min(cg, bk) * 4);
+  if (transposed) bytes += <usize>transposedRows(d) * bp * 4;
+  return bytes;
+}
+
+/** Computes a forward convolution (cross-correlation) as the descriptor at `d` says. */
+export function convForward(d: usize): void {
+  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const SD = field(d, Slot.StrideD), SH = field(d, Slot.StrideH), SW = field(d, Slot.StrideW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const G = field(d, Slot.Groups);
+  const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
+  const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
+  const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
+  const act = field(d, Slot.HasActivation) != 0 ? ACTIVATE : 0;
+  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), 8);
+  const channelsLast = field(d, Slot.Layout) != 0;
+
+  const Cg = C / G, Kg = K / G;
+  const taps = KD * KH * KW;
+  const red = Cg * taps;
+  const inPlane = <usize>ID * IH * IW;
+  const P = OD * OH * OW;
+  const packed = <usize>field(d, Slot.Workspace);
+  const coords = packed + align16(<usize>bk * bp * 4);
+  const scratch = coords + <usize>bp * 16;
+  const zeros = scratch + 128;
+  const pointwise = taps == 1 && SD == 1 && SH == 1 && SW == 1 && PD == 0 && PH == 0 && PW == 0
+    && OD == ID && OH == IH && OW == IW;
+  const biasFlag = bias ? (channelsLast ? BIAS_COL : BIAS_ROW) : 0;
+
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < G; g++) {
+      const biasG = bias + (<usize>(g * Kg) << 2);
+      for (let p0 = 0; p0 < P; p0 += bp) {
+        const nc = min(bp, P - p0);
+        if (!pointwise || channelsLast) pixelCoords(coords, p0, nc, OH, OW, SD, SH, SW, PD, PH, PW);
+        for (let k0 = 0; k0 < red; k0 += bk) {
+          const kc = min(bk, red - k0);
+          const flags = (k0 == 0 ? biasFlag : ACCUMULATE) | (k0 + kc == red ? act : 0);
+          if (!channelsLast) {
+            const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
+            if (pointwise) packColumnsPointwise(xg, <i32>inPlane, p0, k0, kc, nc, packed);
+            else packColumnsChannelsFirst(xg, ID, IH, IW, KD, KH, KW, DD, DH, DW, k0, kc, nc, coords, packed);
+            const wg = w + <usize>g * <usize>(roundUp(Kg, 4) * red) * 4 + (<usize>k0 << 4);
+            const yg = y + ((<usize>(n * K + g * Kg) * P + p0) << 2);
+            gemm(Kg, nc, kc, wg, <usize>red << 4, packed, <usize>kc << 5, yg, P,
+              flags, biasG, lo, hi, slope, scratch, true);
+          } else {
+            const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
+            packRowsChannelsLast(xg, C, Cg, ID, IH, IW, KH, KW, DD, DH, DW, k0, kc, nc, coords, zeros, packed);
+            const wg = w + <usize>g * <usize>(roundUp(Kg, 8) * red) * 4 + (<usize>k0 << 5);
+            const yg = y + ((<usize>(n * P + p0) * K + g * Kg) << 2);
+            gemm(nc, Kg, kc, packed, <usize>kc << 4, wg, <usize>red << 5, yg, K,
+              flags, biasG, lo, hi, slope, scratch, false);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Computes a transposed convolution as the descriptor at `d` says ("In" = the transposed
+ * convolution's input, "Out" = its output, OutChannels = K). Weights are packed with rows
+ * (m, tap) x Cg (channels-first) or Cg x columns (tap, m) (channels-last), per group.
+ */
+export function convTransposed(d: usize): void {
+  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const SD = field(d, Slot.StrideD), SH = field(d, Slot.StrideH), SW = field(d, Slot.StrideW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const G = field(d, Slot.Groups);
+  const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
+  const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
+  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), 8);
+  const channelsLast = field(d, Slot.Layout) != 0;
+
+  const Cg = C / G, Kg = K / G;
+  const taps = KD * KH * KW;
+  const rows = taps * Kg;
+  const inPlane = ID * IH * IW;
+  const outPlane = <usize>OD * OH * OW;
+  const packed = <usize>field(d, Slot.Workspace);
+  const coords = packed + align16(<usize>bk * bp * 4);
+  const scratch = coords + <usize>bp * 16;
+  const zeros = scratch + 128;
+  const cols = zeros + align16(<usize>min(Cg, bk) * 4);
+  const ldc = channelsLast ? transposedRows(d) : bp;
+
+  for (let n = 0; n < N; n++) {
+    const yn = y + ((<usize>n * K * outPlane) << 2);
+    fillBias(yn, bias, K, <i32>outPlane, channelsLast);
+    for (let g = 0; g < G; g++) {
+      for (let p0 = 0; p0 < inPlane; p0 += bp) {
+        const nc = min(bp, inPlane - p0);
+        pixelCoords(coords, p0, nc, IH, IW, 1, 1, 1, 0, 0, 0);
+        for (let k0 = 0; k0 < Cg; k0 += bk) {
+          const kc = min(bk, Cg - k0);
+          const flags = k0 == 0 ? 0 : ACCUMULATE;
+          if (!channelsLast) {
+            const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
+            packColumnsPointwise(xg, inPlane, p0, k0, kc, nc, packed);
+            const wg = w + <usize>g * <usize>(roundUp(rows, 4) * Cg) * 4 + (<usize>k0 << 4);
+            gemm(rows, nc, kc, wg, <usize>Cg << 4, packed, <usize>kc << 5, cols, ldc,
+              flags, 0, 0, 0, 0, scratch, true);
+          } else {
+            const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
+            packRowsChannelsLast(xg, C, Cg, ID, IH, IW, 1, 1, 1, 1, 1, k0, kc, nc, coords, zeros, packed);
+            const wg = w + <usize>g * <usize>(roundUp(rows, 8) * Cg) * 4 + (<usize>k0 << 5);
+            gemm(nc, rows, kc, packed, <usize>kc << 4, wg, <usize>Cg << 5, cols, ldc,
+              flags, 0, 0, 0, 0, scratch, false);
+          }
+        }
+        // Scatter-add the column tile into the output.
+        for (let i = 0; i < nc; i++) {
+          const at = coords + (<usize>i << 4);
+          const id = load<i32>(at), ih = load<i32>(at, 4), iw = load<i32>(at, 8);
+          for (let tap = 0; tap < taps; tap++) {
+            const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
+            const od = id * SD + kd * DD - PD, oh = ih * SH + kh * DH - PH, ow = iw * SW + kw * DW - PW;
+            if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH || <u32>ow >= <u32>OW) continue;
+            const o = <usize>(od * OH + oh) * OW + ow;
+            if (!channelsLast) {
+              let src = cols + ((<usize>tap * ldc + i) << 2);
+              let dst = yn + ((<usize>(g * Kg) * outPlane + o) << 2);
+              const srcStep = (<usize>taps * ldc) << 2, dstStep = outPlane << 2;
+              for (let m = 0; m < Kg; m++, src += srcStep, dst += dstStep) {
+                store<f32>(dst, load<f32>(dst) + load<f32>(src));
+              }
+            } else {
+              addRow(yn + ((o * K + g * Kg) << 2), cols + ((<usize>i * ldc + tap * Kg) << 2), Kg);
+            }
+          }
+        }
+      }
+    }
+    if (field(d, Slot.HasActivation) != 0) {
+      activateInPlace(yn, K * <i32>outPlane, fieldF(d, Slot.ActLo), fieldF(d, Slot.ActHi), fieldF(d, Slot.ActSlope));
+    }
+  }
+}
+
+/** dst[0..n] += src[0..n]. */
+function addRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(dst + off, f32x4.add(v128.load(dst + off), v128.load(src + off)));
+    }
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(dst + off, load<f32>(dst + off) + load<f32>(src + off));
+  }
+}
+
+/** Fills one image of K channels and `plane` pixels with the bias (0 when `bias` is 0). */
+function fillBias(y: usize, bias: usize, K: i32, plane: i32, channelsLast: bool): void {
+  if (!bias) { memory.fill(y, 0, (<usize>K * plane) << 2); return; }
+  if (!channelsLast) {
+    for (let k = 0; k < K; k++) {
+      const v = load<f32>(bias + (<usize>k << 2));
+      const row = y + ((<usize>k * plane) << 2);
+      for (let i = 0; i < plane; i++) store<f32>(row + (<usize>i << 2), v);
+    }
+  } else {
+    for (let i = 0; i < plane; i++) memory.copy(y + ((<usize>i * K) << 2), bias, <usize>K << 2);
+  }
+}
+
+/** Applies the activation (see simd.ts) to n floats in place. */
+function activateInPlace(y: usize, n: i32, lo: f32, hi: f32, slope: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi), vs = f32x4.splat(slope);
+    for (; i + 4 <= n; i += 4) {
+      const at = y + (<usize>i << 2);
+      v128.store(at, activate4(v128.load(at), vlo, vhi, vs));
+    }
+  }
+  for (; i < n; i++) {
+    const at = y + (<usize>i << 2);
+    store<f32>(at, activate1(load<f32>(at), lo, hi, slope));
+  }
+}

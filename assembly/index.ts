@@ -1,0 +1,11 @@
+/**
+ * The kernels' one export list. Every export is a function of byte addresses and integers:
+ * no allocation, no exceptions, no mutable global state, so one module can serve several
+ * threads on one shared memory.
+ */
+export { convForward, convTransposed, workspaceBytes } from './conv';
+
+/** First byte of linear memory free for the wrapper's arena. */
+export function heapBase(): usize {
+  return __heap_base;
+}

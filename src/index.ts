@@ -1,0 +1,12 @@
+/**
+ * wasmconv: every kind of convolution through WebAssembly SIMD kernels.
+ * The one export list of the public API.
+ */
+export { ready, reset, backend, supportedBackends, memoryStats, BACKENDS } from './runtime.ts';
+export type { Backend, ReadyOptions } from './runtime.ts';
+export { conv1d, conv2d, conv3d, createConv1d, createConv2d, createConv3d } from './ops/conv.ts';
+export {
+  convTranspose1d, convTranspose2d, convTranspose3d,
+  createConvTranspose1d, createConvTranspose2d, createConvTranspose3d,
+} from './ops/transpose.ts';
+export type * from './types.ts';

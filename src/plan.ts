@@ -1,0 +1,480 @@
+/**
+ * Convolution plans: create once (validate, choose blocking, pack weights into wasm memory),
+ * run many times (one kernel call per run), dispose.
+ *
+ * One class serves every rank (1-D, 2-D, 3-D), both layouts and both directions: the kernels
+ * see every problem as three-dimensional (unused axes have size 1).
+ */
+import { Slot } from '../assembly/descriptor.ts';
+import { runtime, describe, currentGeneration, type Runtime } from './runtime.ts';
+import {
+  checkOptions, checkPositiveInt, checkNonNegativeInt, checkTensor, perAxis,
+} from './validate.ts';
+import {
+  convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
+} from './shape.ts';
+import type { ConvPlan, Tensor, TensorLike } from './types.ts';
+
+/** Which public family a plan belongs to. */
+export interface ConvKind {
+  /** Name used in messages, e.g. 'conv2d' or 'createConv2d'. */
+  fn: string;
+  rank: 1 | 2 | 3;
+  transposed: boolean;
+}
+
+const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
+const AXES: Record<number, string> = { 1: 'W', 2: 'H, W', 3: 'D, H, W' };
+const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
+const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode'];
+const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
+
+/** Upper bound of the packed operand block, in floats (fits the L2 cache with room to spare). */
+const PACK_BLOCK_FLOATS = 48 * 1024;
+/** Upper bound of the transposed convolution's column tile, in floats. */
+const COLUMN_TILE_FLOATS = 64 * 1024;
+/** Longest reduction done in one block; longer ones are split into balanced blocks. */
+const MAX_BLOCK_K = 1024;
+
+/** Fused activation as the kernels take it: y = min(max(x > 0 ? x : x * slope, lo), hi). */
+interface ActivationParams { lo: number; hi: number; slope: number }
+
+/** Plans whose owner dropped them without dispose(): their blocks go back to the arena. */
+const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[] }>(({ rt, blocks }) => {
+  if (rt.generation === currentGeneration()) blocks.forEach((b) => rt.arena.release(b));
+});
+
+export class Plan implements ConvPlan {
+  private readonly kind: ConvKind;
+  private readonly runFn: string;
+  private readonly rt: Runtime;
+  private readonly channelsLast: boolean;
+  private readonly groups: number;
+  private readonly kernel: number[];
+  private readonly stride: number[];
+  private readonly dilation: number[];
+  private readonly padding: Pads | 'same';
+  private readonly paddingMode: string;
+  private readonly outputPadding: number[] | null;
+  private readonly outputSize: number[] | null;
+  private readonly activation: ActivationParams | null;
+  /** Input and output channel counts of the whole convolution. */
+  private readonly inChannels: number;
+  private readonly outChannels: number;
+  private readonly weightShape: number[];
+  private readonly blocks: { weights: number; bias: number; descriptor: number };
+  private disposed = false;
+
+  constructor(kind: ConvKind, weight: unknown, options: unknown, runFn = `${kind.fn}(...).run`) {
+    const { fn, rank, transposed } = kind;
+    this.kind = kind;
+    this.runFn = runFn;
+    const o = checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS);
+    const wName = transposed ? `[in_channels, out_channels/groups, ${AXES[rank]}]` : `[out_channels, in_channels/groups, ${AXES[rank]}]`;
+    const w = checkTensor(fn, 'weight', weight, rank + 2, wName);
+    this.weightShape = w.shape;
+    this.kernel = w.shape.slice(2);
+    if (w.shape.some((s) => s === 0)) {
+      throw new RangeError(`${fn}: argument 'weight' must have non-zero sizes ${wName}, got shape [${w.shape.join(', ')}]`);
+    }
+    this.groups = o.groups === undefined ? 1 : checkPositiveInt(fn, 'groups', o.groups);
+    const [w0, w1] = w.shape;
+    if (w0 % this.groups !== 0) {
+      const what = transposed ? 'input' : 'output';
+      throw new RangeError(`${fn}: weight of shape [${w.shape.join(', ')}] has ${w0} ${what} channels, which is not divisible by groups=${this.groups}`);
+    }
+    this.inChannels = transposed ? w0 : w1 * this.groups;
+    this.outChannels = transposed ? w1 * this.groups : w0;
+    this.stride = perAxis(fn, 'stride', o.stride, rank, 1, checkPositiveInt);
+    this.dilation = perAxis(fn, 'dilation', o.dilation, rank, 1, checkPositiveInt);
+    this.padding = parsePadding(fn, o.padding, rank, transposed);
+
+    const [first, last] = LAYOUTS[rank];
+    if (o.layout !== undefined && o.layout !== first && o.layout !== last) {
+      throw new TypeError(`${fn}: option 'layout' must be '${first}' (channels-first, the default) or '${last}' (channels-last), got ${describe(o.layout)}`);
+    }
+    this.channelsLast = o.layout === last;
+    if (o.flip !== undefined && typeof o.flip !== 'boolean') {
+      throw new TypeError(`${fn}: option 'flip' must be a boolean, got ${describe(o.flip)}`);
+    }
+    const flip = o.flip === true;
+    this.paddingMode = o.paddingMode === undefined ? 'zeros' : String(o.paddingMode);
+    if (typeof o.paddingMode !== 'undefined' && (typeof o.paddingMode !== 'string' || !PADDING_MODES.includes(o.paddingMode))) {
+      throw new TypeError(`${fn}: option 'paddingMode' must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${describe(o.paddingMode)}`);
+    }
+    if (transposed && this.paddingMode !== 'zeros') {
+      throw new RangeError(`${fn}: option 'paddingMode' must be 'zeros' for transposed convolution (only zero padding is defined for it), got '${this.paddingMode}'`);
+    }
+    this.outputPadding = null;
+    this.outputSize = null;
+    if (transposed) {
+      if (o.outputPadding !== undefined && o.outputSize !== undefined) {
+        throw new TypeError(`${fn}: options 'outputPadding' and 'outputSize' choose the same thing; give one of them, got both`);
+      }
+      if (o.outputSize !== undefined) this.outputSize = perAxis(fn, 'outputSize', o.outputSize, rank, 0, checkPositiveInt);
+      else {
+        this.outputPadding = perAxis(fn, 'outputPadding', o.outputPadding, rank, 0, checkNonNegativeInt);
+        this.outputPadding.forEach((p, i) => {
+          if (p >= this.stride[i] && p >= this.dilation[i]) {
+            throw new RangeError(`${fn}: option 'outputPadding' must be smaller than either stride or dilation on every axis, got outputPadding=${p}, stride=${this.stride[i]}, dilation=${this.dilation[i]} on axis ${i}`);
+          }
+        });
+      }
+    }
+    this.activation = parseActivation(fn, o.activation);
+    const bias = parseBias(fn, o.bias, this.outChannels);
+
+    this.rt = runtime(fn);
+    const arena = this.rt.arena;
+    const packed = packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
+    const weights = arena.alloc(packed.length * 4, 'packed weights');
+    arena.f32(weights, packed.length).set(packed);
+    let biasPtr = 0;
+    if (bias) {
+      // Padded by 8 zeros: the micro-kernel reads a whole tile's bias.
+      biasPtr = arena.alloc((bias.length + 8) * 4, 'bias');
+      const view = arena.f32(biasPtr, bias.length + 8);
+      view.fill(0);
+      view.set(bias);
+    }
+    const descriptor = arena.alloc(Slot.Count * 4, 'descriptor');
+    this.blocks = { weights, bias: biasPtr, descriptor };
+    dropped.register(this, { rt: this.rt, blocks: [weights, biasPtr, descriptor] }, this);
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    this.checkAlive();
+    return this.geometry(inputShape).outShape;
+  }
+
+  workspaceBytes(inputShape: readonly number[]): number {
+    this.checkAlive();
+    const g = this.geometry(inputShape);
+    this.writeDescriptor(g, 0, 0, 0);
+    return this.rt.kernels.workspaceBytes(this.blocks.descriptor, this.kind.transposed ? 1 : 0);
+  }
+
+  run(input: TensorLike): Tensor {
+    this.checkAlive();
+    const rank = this.kind.rank;
+    const expected = `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
+    const x = checkTensor(this.runFn, 'input', input, rank + 2, expected);
+    const g = this.geometry(x.shape);
+    const { arena, kernels } = this.rt;
+    const inLength = g.N * this.inChannels * product(g.inSpatial);
+    const outLength = product(g.outShape);
+    const xPtr = arena.alloc(inLength * 4, 'the input');
+    let yPtr = 0, wsPtr = 0;
+    try {
+      yPtr = arena.alloc(outLength * 4, 'the output');
+      this.writeDescriptor(g, xPtr, yPtr, 0);
+      const wsBytes = kernels.workspaceBytes(this.blocks.descriptor, this.kind.transposed ? 1 : 0);
+      wsPtr = arena.alloc(wsBytes, 'the workspace');
+      new Uint8Array(kernels.memory.buffer, wsPtr, wsBytes).fill(0);
+      this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+      this.writeDescriptor(g, xPtr, yPtr, wsPtr);
+      if (this.kind.transposed) kernels.convTransposed(this.blocks.descriptor);
+      else kernels.convForward(this.blocks.descriptor);
+      return { data: arena.f32(yPtr, outLength).slice(), shape: g.outShape };
+    } finally {
+      arena.release(wsPtr);
+      arena.release(yPtr);
+      arena.release(xPtr);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    dropped.unregister(this);
+    if (this.rt.generation !== currentGeneration()) return;
+    this.rt.arena.release(this.blocks.weights);
+    this.rt.arena.release(this.blocks.bias);
+    this.rt.arena.release(this.blocks.descriptor);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error(`${this.runFn}: this plan was disposed; create a new one`);
+    if (this.rt.generation !== currentGeneration()) {
+      throw new Error(`${this.runFn}: this plan belongs to a wasmconv instance that was reset or switched backend; create it again after ready()`);
+    }
+  }
+
+  /** Validates an input shape against the plan and works out every size of the run. */
+  private geometry(shape: readonly number[]): Geometry {
+    const { rank, transposed } = this.kind;
+    const fn = this.runFn;
+    const s = [...shape];
+    const N = s[0];
+    const C = this.channelsLast ? s[rank + 1] : s[1];
+    const spatial = this.channelsLast ? s.slice(1, rank + 1) : s.slice(2);
+    const layout = LAYOUTS[rank][this.channelsLast ? 1 : 0];
+    if (N < 1 || spatial.some((v) => v < 1)) {
+      throw new RangeError(`${fn}: argument 'input' must have a batch size and spatial sizes of at least 1 (layout ${layout}), got shape [${s.join(', ')}]`);
+    }
+    if (C !== this.inChannels) {
+      const per = transposed ? '' : ` (${this.weightShape[1]} per group)`;
+      throw new RangeError(`${fn}: given groups=${this.groups}, weight of shape [${this.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${this.inChannels} channels${per}, but got ${C} channels instead`);
+    }
+    const pads: Pads = this.padding === 'same'
+      ? spatial.map((n, i) => samePads(n, this.kernel[i], this.stride[i], this.dilation[i]))
+      : this.padding.map((p) => [p[0], p[1]] as [number, number]);
+    let out: number[];
+    if (!transposed) {
+      spatial.forEach((n, i) => {
+        const padded = n + pads[i][0] + pads[i][1];
+        const span = this.dilation[i] * (this.kernel[i] - 1) + 1;
+        if (padded < span) {
+          throw new RangeError(`${fn}: calculated padded input size per channel (${spatial.map((v, j) => v + pads[j][0] + pads[j][1]).join(' x ')}) is smaller than the dilated kernel size (${this.kernel.map((k, j) => this.dilation[j] * (k - 1) + 1).join(' x ')}): the kernel can't be larger than the padded input (input shape [${s.join(', ')}])`);
+        }
+      });
+      out = spatial.map((n, i) => convOutSize(n, this.kernel[i], this.stride[i], this.dilation[i], pads[i]));
+      if (this.paddingMode !== 'zeros') checkPaddingMode(fn, this.paddingMode, spatial, pads);
+    } else {
+      const natural = spatial.map((n, i) => transposedOutSize(n, this.kernel[i], this.stride[i], this.dilation[i], pads[i]));
+      if (this.outputSize) {
+        out = this.outputSize;
+        out.forEach((o, i) => {
+          const most = natural[i] + Math.max(this.stride[i], this.dilation[i]) - 1;
+          if (o < natural[i] || o > most) {
+            throw new RangeError(`${fn}: option 'outputSize' [${out.join(', ')}] is not reachable for input shape [${s.join(', ')}]: axis ${i} must be between ${natural[i]} and ${most}, got ${o}`);
+          }
+        });
+      } else out = natural.map((n, i) => n + this.outputPadding![i]);
+      if (out.some((v) => v < 1)) {
+        throw new RangeError(`${fn}: the output would be empty: spatial size (${out.join(', ')}) for input shape [${s.join(', ')}], kernel [${this.kernel.join(', ')}], stride [${this.stride.join(', ')}], padding ${JSON.stringify(pads)}; reduce the padding`);
+      }
+    }
+    const Cout = this.outChannels;
+    const outShape = this.channelsLast ? [N, ...out, Cout] : [N, Cout, ...out];
+    // Padding modes other than zeros are applied while copying the input in.
+    const prePad = !transposed && this.paddingMode !== 'zeros';
+    const inSpatial = prePad ? spatial.map((n, i) => n + pads[i][0] + pads[i][1]) : spatial;
+    const kernelPads = prePad ? pads.map(() => [0, 0] as [number, number]) : pads;
+    const elements = N * Math.max(C, Cout) * Math.max(product(inSpatial), product(out));
+    if (elements > 2 ** 30) {
+      throw new RangeError(`${fn}: input shape [${s.join(', ')}] needs tensors of ${elements} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
+    }
+    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape };
+  }
+
+  /** Copies the caller's input into wasm memory, applying a non-zero padding mode on the way. */
+  private copyIn(data: ArrayLike<number>, g: Geometry, dst: Float32Array): void {
+    if (g.inSpatial === g.spatial) {
+      dst.set(data);
+      return;
+    }
+    const [sd, sh, sw] = toThreeAxes(g.spatial, 1);
+    const pads3 = [...new Array(3 - g.spatial.length).fill([0, 0]), ...g.modePads] as Pads;
+    const mapD = padIndexMap(sd, pads3[0][0], pads3[0][1], this.paddingMode);
+    const mapH = padIndexMap(sh, pads3[1][0], pads3[1][1], this.paddingMode);
+    const mapW = padIndexMap(sw, pads3[2][0], pads3[2][1], this.paddingMode);
+    const C = this.inChannels;
+    let o = 0;
+    if (!this.channelsLast) {
+      for (let nc = 0; nc < g.N * C; nc++) {
+        const base = nc * sd * sh * sw;
+        for (const d of mapD) for (const h of mapH) {
+          const row = base + (d * sh + h) * sw;
+          for (let i = 0; i < mapW.length; i++) dst[o++] = data[row + mapW[i]];
+        }
+      }
+    } else {
+      const src = data instanceof Float32Array ? data : Float32Array.from(data);
+      for (let n = 0; n < g.N; n++) {
+        const base = n * sd * sh * sw;
+        for (const d of mapD) for (const h of mapH) for (let i = 0; i < mapW.length; i++) {
+          const at = (base + (d * sh + h) * sw + mapW[i]) * C;
+          dst.set(src.subarray(at, at + C), o);
+          o += C;
+        }
+      }
+    }
+  }
+
+  private writeDescriptor(g: Geometry, x: number, y: number, ws: number): void {
+    const { rt, kind } = this;
+    const d = rt.arena.i32(this.blocks.descriptor, Slot.Count);
+    const f = rt.arena.f32(this.blocks.descriptor, Slot.Count);
+    const [iD, iH, iW] = toThreeAxes(g.inSpatial, 1);
+    const [oD, oH, oW] = toThreeAxes(g.out, 1);
+    const [kD, kH, kW] = toThreeAxes(this.kernel, 1);
+    const [sD, sH, sW] = toThreeAxes(this.stride, 1);
+    const [dD, dH, dW] = toThreeAxes(this.dilation, 1);
+    const [pD, pH, pW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
+    d[Slot.Layout] = this.channelsLast ? 1 : 0;
+    d[Slot.Batch] = g.N;
+    d[Slot.InChannels] = this.inChannels;
+    d[Slot.InD] = iD; d[Slot.InH] = iH; d[Slot.InW] = iW;
+    d[Slot.OutChannels] = this.outChannels;
+    d[Slot.OutD] = oD; d[Slot.OutH] = oH; d[Slot.OutW] = oW;
+    d[Slot.KernelD] = kD; d[Slot.KernelH] = kH; d[Slot.KernelW] = kW;
+    d[Slot.StrideD] = sD; d[Slot.StrideH] = sH; d[Slot.StrideW] = sW;
+    d[Slot.DilationD] = dD; d[Slot.DilationH] = dH; d[Slot.DilationW] = dW;
+    d[Slot.PadD] = pD; d[Slot.PadH] = pH; d[Slot.PadW] = pW;
+    d[Slot.Groups] = this.groups;
+    d[Slot.Input] = x; d[Slot.Output] = y;
+    d[Slot.Weights] = this.blocks.weights; d[Slot.Bias] = this.blocks.bias;
+    d[Slot.Workspace] = ws;
+    const a = this.activation;
+    d[Slot.HasActivation] = a ? 1 : 0;
+    f[Slot.ActLo] = a ? a.lo : -Infinity;
+    f[Slot.ActHi] = a ? a.hi : Infinity;
+    f[Slot.ActSlope] = a ? a.slope : 1;
+    const cg = this.inChannels / this.groups;
+    const taps = product(this.kernel);
+    const red = kind.transposed ? cg : cg * taps;
+    const blockK = red <= MAX_BLOCK_K ? red : Math.ceil(red / Math.ceil(red / MAX_BLOCK_K));
+    const pixels = kind.transposed ? product(g.inSpatial) : product(g.out);
+    let blockP = Math.floor(PACK_BLOCK_FLOATS / blockK);
+    if (kind.transposed) {
+      const rows = Math.ceil((taps * this.outChannels) / this.groups / 8) * 8;
+      blockP = Math.min(blockP, Math.floor(COLUMN_TILE_FLOATS / rows));
+    }
+    blockP = Math.max(8, Math.min(Math.floor(blockP / 8) * 8, Math.ceil(pixels / 8) * 8));
+    d[Slot.BlockK] = blockK;
+    d[Slot.BlockP] = blockP;
+  }
+}
+
+interface Geometry {
+  N: number;
+  /** The caller's spatial sizes. */
+  spatial: number[];
+  /** Spatial sizes of the input as stored in wasm memory (pre-padded for padding modes). */
+  inSpatial: number[];
+  out: number[];
+  /** Padding the kernel applies (zero padding). */
+  pads: Pads;
+  /** Padding asked for, applied by the padding mode when it is not 'zeros'. */
+  modePads: Pads;
+  outShape: number[];
+}
+
+function parsePadding(fn: string, p: unknown, rank: number, transposed: boolean): Pads | 'same' {
+  const form = `a non-negative integer, ${rank} integers (one per spatial axis), ${rank} [begin, end] pairs${transposed ? '' : ", 'valid' or 'same'"}`;
+  if (p === undefined || p === 'valid') return new Array(rank).fill(0).map(() => [0, 0]);
+  if (p === 'same') {
+    if (transposed) throw new RangeError(`${fn}: option 'padding' must be ${form}; 'same' is not defined for transposed convolution (use 'outputSize'), got 'same'`);
+    return 'same';
+  }
+  if (typeof p === 'number') {
+    checkNonNegativeInt(fn, 'padding', p);
+    return new Array(rank).fill(0).map(() => [p, p]);
+  }
+  if (!Array.isArray(p)) throw new TypeError(`${fn}: option 'padding' must be ${form}, got ${describe(p)}`);
+  if (p.length !== rank) throw new RangeError(`${fn}: option 'padding' must be ${form}, got ${p.length} value${p.length === 1 ? '' : 's'}: ${describe(p)}`);
+  return p.map((e, i) => {
+    if (Array.isArray(e)) {
+      if (e.length !== 2) throw new RangeError(`${fn}: option 'padding[${i}]' must be a [begin, end] pair, got ${describe(e)}`);
+      return [checkNonNegativeInt(fn, `padding[${i}][0]`, e[0]), checkNonNegativeInt(fn, `padding[${i}][1]`, e[1])];
+    }
+    const v = checkNonNegativeInt(fn, `padding[${i}]`, e);
+    return [v, v];
+  });
+}
+
+function parseActivation(fn: string, a: unknown): ActivationParams | null {
+  const forms = "'none', 'relu', 'relu6', 'leakyRelu', { type: 'leakyRelu', alpha } or { type: 'clamp', min, max }";
+  if (a === undefined || a === 'none' || a === null) return null;
+  if (a === 'relu') return { lo: 0, hi: Infinity, slope: 1 };
+  if (a === 'relu6') return { lo: 0, hi: 6, slope: 1 };
+  if (a === 'leakyRelu') return { lo: -Infinity, hi: Infinity, slope: 0.01 };
+  if (typeof a === 'object' && a !== null && 'type' in a) {
+    const o = a as Record<string, unknown>;
+    if (o.type === 'leakyRelu') {
+      const alpha = o.alpha === undefined ? 0.01 : o.alpha;
+      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+        throw new TypeError(`${fn}: option 'activation.alpha' must be a finite number (the slope for negative inputs), got ${describe(o.alpha)}`);
+      }
+      return { lo: -Infinity, hi: Infinity, slope: alpha };
+    }
+    if (o.type === 'clamp') {
+      const { min, max } = o;
+      if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) {
+        throw new TypeError(`${fn}: option 'activation' { type: 'clamp' } needs numbers 'min' and 'max', got min=${describe(min)}, max=${describe(max)}`);
+      }
+      if (min > max) throw new RangeError(`${fn}: option 'activation' { type: 'clamp' } needs min <= max, got min=${min}, max=${max}`);
+      return { lo: min, hi: max, slope: 1 };
+    }
+  }
+  throw new TypeError(`${fn}: option 'activation' must be ${forms}, got ${describe(a)}`);
+}
+
+function parseBias(fn: string, b: unknown, channels: number): Float32Array | null {
+  if (b === undefined || b === null) return null;
+  let data: unknown = b;
+  if (typeof b === 'object' && 'shape' in (b as object)) {
+    const t = checkTensor(fn, 'bias', b, 1, `[${channels}]`);
+    data = t.data;
+  }
+  if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<number>).length !== 'number') {
+    throw new TypeError(`${fn}: option 'bias' must be a Float32Array (or a tensor) of ${channels} values, got ${describe(b)}`);
+  }
+  const arr = data as ArrayLike<number>;
+  if (arr.length !== channels) {
+    throw new RangeError(`${fn}: option 'bias' must hold one value per output channel (${channels}), got ${arr.length} values`);
+  }
+  return Float32Array.from(arr);
+}
+
+function checkPaddingMode(fn: string, mode: string, spatial: number[], pads: Pads): void {
+  spatial.forEach((n, i) => {
+    const [b, e] = pads[i];
+    if (mode === 'reflect' && (b >= n || e >= n)) {
+      throw new RangeError(`${fn}: paddingMode 'reflect' needs padding smaller than the input size on every axis, got padding [${b}, ${e}] for size ${n} on axis ${i}`);
+    }
+    if (mode === 'circular' && (b > n || e > n)) {
+      throw new RangeError(`${fn}: paddingMode 'circular' needs padding at most the input size on every axis, got padding [${b}, ${e}] for size ${n} on axis ${i}`);
+    }
+  });
+}
+
+/**
+ * Packs weights into the panels the kernels read (see assembly/conv.ts):
+ * forward channels-first: per group, 4-row panels over (out channel) x (c, tap);
+ * forward channels-last: per group, 8-column panels over (tap, c) x (out channel);
+ * transposed channels-first: per group, 4-row panels over (m, tap) x c;
+ * transposed channels-last: per group, 8-column panels over c x (tap, m).
+ * `flip` reverses the taps (mathematical convolution).
+ */
+export function packWeights(
+  w: ArrayLike<number>, shape: number[], groups: number, transposed: boolean, channelsLast: boolean, flip: boolean,
+): Float32Array {
+  const taps = product(shape.slice(2));
+  const tapOf = flip ? (t: number) => taps - 1 - t : (t: number) => t;
+  const [w0, w1] = shape;
+  // The GEMM view per group: `outer` is the operand dimension that gets tiled (rows or columns),
+  // `red` the reduction; value(g, o, r) reads the weight.
+  let outer: number, red: number, value: (g: number, o: number, r: number) => number;
+  if (!transposed) {
+    const Kg = w0 / groups, Cg = w1;
+    outer = Kg;
+    red = Cg * taps;
+    value = channelsLast
+      ? (g, o, r) => w[((g * Kg + o) * Cg + (r % Cg)) * taps + tapOf(Math.floor(r / Cg))]
+      : (g, o, r) => w[(g * Kg + o) * red + Math.floor(r / taps) * taps + tapOf(r % taps)];
+  } else {
+    const Cg = w0 / groups, Kg = w1;
+    outer = Kg * taps;
+    red = Cg;
+    value = channelsLast
+      ? (g, o, r) => w[((g * Cg + r) * Kg + (o % Kg)) * taps + tapOf(Math.floor(o / Kg))]
+      : (g, o, r) => w[((g * Cg + r) * Kg + Math.floor(o / taps)) * taps + tapOf(o % taps)];
+  }
+  const tile = channelsLast ? 8 : 4;
+  const padded = Math.ceil(outer / tile) * tile;
+  const out = new Float32Array(groups * padded * red);
+  let i = 0;
+  for (let g = 0; g < groups; g++) {
+    for (let o0 = 0; o0 < padded; o0 += tile) {
+      for (let r = 0; r < red; r++) {
+        for (let t = 0; t < tile; t++, i++) {
+          const o = o0 + t;
+          if (o < outer) out[i] = value(g, o, r);
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/** Public types of wasmconv. */
+
+/** A dense row-major float32 tensor. Anything with these two fields is accepted. */
+export interface Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** What functions accept as a tensor: `data` may also be any array-like of numbers. */
+export interface TensorLike {
+  data: ArrayLike<number>;
+  shape: readonly number[];
+}
+
+/**
+ * Padding: one number for every side of every spatial axis; one number per spatial axis
+ * (symmetric); one `[begin, end]` pair per spatial axis; `'valid'` (none); or `'same'`
+ * (output size ceil(in / stride), the odd unit at the end, as TensorFlow and ONNX SAME_UPPER).
+ */
+export type Padding = number | readonly number[] | readonly (readonly [number, number])[] | 'valid' | 'same';
+
+/** How padded positions are filled (PyTorch's `padding_mode`). */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+/**
+ * A fused activation applied after the bias: 'relu', 'relu6', 'leakyRelu' (slope 0.01),
+ * `{ type: 'leakyRelu', alpha }`, `{ type: 'clamp', min, max }`, or 'none'.
+ */
+export type Activation =
+  | 'none'
+  | 'relu'
+  | 'relu6'
+  | 'leakyRelu'
+  | { type: 'leakyRelu'; alpha: number }
+  | { type: 'clamp'; min: number; max: number };
+
+/** Channels-first (the default, as PyTorch and ONNX) or channels-last (as TensorFlow). */
+export type Layout1d = 'NCW' | 'NWC';
+export type Layout2d = 'NCHW' | 'NHWC';
+export type Layout3d = 'NCDHW' | 'NDHWC';
+
+/** Options shared by every convolution. */
+export interface ConvOptionsBase<L extends string> {
+  /** Bias per output channel (`Float32Array` or a tensor of shape `[Cout]`). */
+  bias?: ArrayLike<number> | TensorLike | null;
+  /** Stride: one number for every spatial axis or one per axis. Default 1. */
+  stride?: number | readonly number[];
+  /** Padding, see `Padding`. Default 0. */
+  padding?: Padding;
+  /** Dilation (atrous rate): one number or one per axis. Default 1. */
+  dilation?: number | readonly number[];
+  /** Groups: a number dividing both channel counts. Default 1. */
+  groups?: number;
+  /** Activation layout; the weight layout is always `[Cout, Cin/groups, ...k]` (transposed: `[Cin, Cout/groups, ...k]`). */
+  layout?: L;
+  /** Fused activation. Default 'none'. */
+  activation?: Activation;
+  /** Flip the kernel along every spatial axis: true mathematical convolution instead of cross-correlation. */
+  flip?: boolean;
+}
+
+export interface ConvOptions<L extends string> extends ConvOptionsBase<L> {
+  /** How padded positions are filled. Default 'zeros'. */
+  paddingMode?: PaddingMode;
+}
+
+export interface ConvTransposeOptions<L extends string> extends ConvOptionsBase<L> {
+  /** Extra size added at the end of each spatial axis of the output (below stride or dilation). */
+  outputPadding?: number | readonly number[];
+  /** The output's spatial size (as PyTorch's `output_size`), an alternative to `outputPadding`. */
+  outputSize?: readonly number[];
+  /** Only 'zeros' is defined for transposed convolution. */
+  paddingMode?: 'zeros';
+}
+
+export type Conv1dOptions = ConvOptions<Layout1d>;
+export type Conv2dOptions = ConvOptions<Layout2d>;
+export type Conv3dOptions = ConvOptions<Layout3d>;
+export type ConvTranspose1dOptions = ConvTransposeOptions<Layout1d>;
+export type ConvTranspose2dOptions = ConvTransposeOptions<Layout2d>;
+export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d>;
+
+/** A convolution prepared once (weights validated and packed) and run many times. */
+export interface ConvPlan {
+  /** Computes the convolution of `input`; the result is a new tensor owned by the caller. */
+  run(input: TensorLike): Tensor;
+  /** The output shape for an input shape (validates it). */
+  outputShape(inputShape: readonly number[]): number[];
+  /** Bytes of wasm workspace one run with this input shape uses (bounded: tiled, no full im2col). */
+  workspaceBytes(inputShape: readonly number[]): number;
+  /** Frees the packed weights. Using the plan afterwards throws. */
+  dispose(): void;
+}

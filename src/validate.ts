@@ -1,0 +1,88 @@
+/**
+ * Argument checks. Every message names the function, the argument, what was expected and what
+ * was given; nothing invalid ever reaches a kernel.
+ */
+import { describe } from './runtime.ts';
+import type { TensorLike } from './types.ts';
+
+/** Checks a tensor argument and returns its shape and data as float32. */
+export function checkTensor(
+  fn: string, name: string, t: unknown, rank: number, expected: string,
+): { shape: number[]; data: Float32Array | ArrayLike<number> } {
+  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t)) {
+    throw new TypeError(`${fn}: argument '${name}' must be a tensor { data: Float32Array, shape: number[] } ${expected}, got ${describe(t)}`);
+  }
+  const { shape, data } = t as TensorLike;
+  if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
+    throw new TypeError(`${fn}: argument '${name}' must have 'shape' as an array of sizes, got ${describe(shape)}`);
+  }
+  const dims = Array.from(shape as ArrayLike<number>);
+  for (const s of dims) {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+      throw new TypeError(`${fn}: argument '${name}' has an invalid shape ${describe(dims)}: sizes must be non-negative integers`);
+    }
+  }
+  if (dims.length !== rank) {
+    throw new RangeError(`${fn}: argument '${name}' must be a ${rank}-D tensor ${expected}, got a ${dims.length}-D tensor of shape [${dims.join(', ')}]`);
+  }
+  if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
+    throw new TypeError(`${fn}: argument '${name}' must have 'data' as a Float32Array (or array of numbers), got ${describe(data)}`);
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== size) {
+    throw new RangeError(`${fn}: argument '${name}' has shape [${dims.join(', ')}] (${size} elements) but its data holds ${data.length} elements`);
+  }
+  return { shape: dims, data: data as ArrayLike<number> };
+}
+
+/** A positive integer option. */
+export function checkPositiveInt(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new (typeof v === 'number' ? RangeError : TypeError)(
+      `${fn}: option '${name}' must be a positive integer, got ${describe(v)}`,
+    );
+  }
+  return v;
+}
+
+/** A non-negative integer option. */
+export function checkNonNegativeInt(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new (typeof v === 'number' ? RangeError : TypeError)(
+      `${fn}: option '${name}' must be a non-negative integer, got ${describe(v)}`,
+    );
+  }
+  return v;
+}
+
+/** A number or one number per spatial axis, expanded to `rank` values. */
+export function perAxis(
+  fn: string, name: string, v: unknown, rank: number, fallback: number, check: typeof checkPositiveInt,
+): number[] {
+  if (v === undefined) return new Array(rank).fill(fallback);
+  if (typeof v === 'number') {
+    check(fn, name, v);
+    return new Array(rank).fill(v);
+  }
+  if (!Array.isArray(v)) {
+    throw new TypeError(`${fn}: option '${name}' must be a number or an array of ${rank} numbers (one per spatial axis), got ${describe(v)}`);
+  }
+  if (v.length !== rank) {
+    throw new RangeError(`${fn}: option '${name}' must have ${rank} value${rank > 1 ? 's' : ''} (one per spatial axis), got ${v.length}: ${describe(v)}`);
+  }
+  return v.map((e, i) => check(fn, `${name}[${i}]`, e));
+}
+
+/** Checks an option object: must be an object with only known keys. */
+export function checkOptions(fn: string, options: unknown, known: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${fn}: argument 'options' must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${fn}: unknown option '${key}'; known options: ${known.join(', ')}`);
+    }
+  }
+  return options as Record<string, unknown>;
+}
