@@ -1,7 +1,8 @@
 // Builds everything `npm test`, `npm start` and the package need:
 //  1. the three wasm variants from assembly/ (targets in asconfig.json);
 //  2. src/generated/wasm.ts, the variants inlined as base64 (generated, not committed);
-//  3. dist/: the Node ESM and CommonJS bundles (esbuild) and type declarations (tsc).
+//  3. dist/: the Node ESM and CommonJS bundles (esbuild) and type declarations (tsc);
+//  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +31,6 @@ writeFileSync(join(root, 'src/generated/wasm.ts'), lines.join('\n'));
 const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, platform: 'node', target: 'node18', logLevel: 'warning' };
 await build({ ...common, format: 'esm', outfile: join(root, 'dist/index.js') });
 await build({ ...common, format: 'cjs', outfile: join(root, 'dist/index.cjs') });
+// The float64 reference of the tests, as plain JavaScript for the tour and the benchmark.
+await build({ ...common, entryPoints: [join(root, 'tests/reference.ts')], format: 'esm', outfile: join(root, 'build/reference.mjs') });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });

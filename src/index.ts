@@ -9,4 +9,11 @@ export {
   convTranspose1d, convTranspose2d, convTranspose3d,
   createConvTranspose1d, createConvTranspose2d, createConvTranspose3d,
 } from './ops/transpose.ts';
+export {
+  depthwiseConv2d, createDepthwiseConv2d, separableConv2d, createSeparableConv2d,
+  spatiallySeparableConv2d, createSpatiallySeparableConv2d,
+} from './ops/separable.ts';
+export type { DepthwiseConv2dOptions, SeparableConv2dOptions } from './ops/separable.ts';
+export { convolve, correlate } from './ops/signal.ts';
+export type { SignalOptions, SignalMode, SignalBoundary } from './ops/signal.ts';
 export type * from './types.ts';

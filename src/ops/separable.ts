@@ -1,0 +1,158 @@
+/**
+ * Depthwise, depthwise-separable and spatially separable 2-D convolution.
+ *
+ * - `depthwiseConv2d`: weight `[C * depthMultiplier, 1, kH, kW]`, i.e. `conv2d` with groups = C.
+ * - `separableConv2d`: a depthwise convolution (with stride, padding, dilation) followed by a
+ *   pointwise one (weight `[Cout, C * depthMultiplier, 1, 1]`); bias and activation apply at the end.
+ * - `spatiallySeparableConv2d`: a column factor `[Cout, Cin/groups, kH, 1]` then a row factor
+ *   `[Cout, 1, 1, kW]` (per output channel); equal to `conv2d` with the kernel
+ *   W[o, i, y, x] = column[o, i, y, 0] * row[o, 0, 0, x], in kH + kW instead of kH * kW
+ *   multiply-adds per output.
+ */
+import { Plan } from '../plan.ts';
+import { describe } from '../runtime.ts';
+import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
+import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike } from '../types.ts';
+
+export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups'> {
+  /** Output channels per input channel; the weight has C * depthMultiplier filters. Default 1. */
+  depthMultiplier?: number;
+}
+
+export type SeparableConv2dOptions = DepthwiseConv2dOptions;
+
+const SPATIAL = ['stride', 'padding', 'dilation', 'layout', 'paddingMode', 'flip'] as const;
+const EPILOGUE = ['bias', 'activation'] as const;
+
+function depthwiseGroups(fn: string, w: unknown, options: Record<string, unknown>): number {
+  const t = checkTensor(fn, 'depthwiseWeight', w, 4, '[C * depthMultiplier, 1, kH, kW]');
+  const m = options.depthMultiplier === undefined ? 1 : checkPositiveInt(fn, 'depthMultiplier', options.depthMultiplier);
+  if (t.shape[1] !== 1 || t.shape[0] % m !== 0) {
+    throw new RangeError(`${fn}: argument 'depthwiseWeight' must have shape [C * depthMultiplier, 1, kH, kW] with depthMultiplier=${m}, got [${t.shape.join(', ')}]`);
+  }
+  return t.shape[0] / m;
+}
+
+function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** Plan of a depthwise 2-D convolution: weight `[C * depthMultiplier, 1, kH, kW]`. */
+export function createDepthwiseConv2d(weight: TensorLike, options?: DepthwiseConv2dOptions, fn = 'createDepthwiseConv2d'): ConvPlan {
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
+  const groups = depthwiseGroups(fn, weight, o);
+  const { depthMultiplier: _, ...rest } = o;
+  return new Plan({ fn, rank: 2, transposed: false }, weight, { ...rest, groups }, fn === 'createDepthwiseConv2d' ? undefined : fn);
+}
+
+/** Depthwise 2-D convolution of `x` `[N, C, H, W]` with `w` `[C * depthMultiplier, 1, kH, kW]`. */
+export function depthwiseConv2d(x: TensorLike, w: TensorLike, options?: DepthwiseConv2dOptions): Tensor {
+  const plan = createDepthwiseConv2d(w, options, 'depthwiseConv2d');
+  try {
+    return plan.run(x);
+  } finally {
+    plan.dispose();
+  }
+}
+
+/** Two plans run one after the other, the first one's output feeding the second. */
+class ChainedPlan implements ConvPlan {
+  constructor(private readonly first: ConvPlan, private readonly second: ConvPlan) {}
+  run(input: TensorLike): Tensor {
+    return this.second.run(this.first.run(input));
+  }
+  outputShape(inputShape: readonly number[]): number[] {
+    return this.second.outputShape(this.first.outputShape(inputShape));
+  }
+  workspaceBytes(inputShape: readonly number[]): number {
+    return Math.max(this.first.workspaceBytes(inputShape), this.second.workspaceBytes(this.first.outputShape(inputShape)));
+  }
+  dispose(): void {
+    this.first.dispose();
+    this.second.dispose();
+  }
+}
+
+/** Plan of a depthwise-separable convolution (depthwise then pointwise). */
+export function createSeparableConv2d(
+  depthwiseWeight: TensorLike, pointwiseWeight: TensorLike, options?: SeparableConv2dOptions, fn = 'createSeparableConv2d',
+): ConvPlan {
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
+  const groups = depthwiseGroups(fn, depthwiseWeight, o);
+  const mid = (depthwiseWeight as TensorLike).shape[0];
+  const pw = checkTensor(fn, 'pointwiseWeight', pointwiseWeight, 4, `[Cout, ${mid}, 1, 1]`);
+  if (pw.shape[1] !== mid || pw.shape[2] !== 1 || pw.shape[3] !== 1) {
+    throw new RangeError(`${fn}: argument 'pointwiseWeight' must have shape [Cout, ${mid}, 1, 1] (the depthwise step makes ${mid} channels), got [${pw.shape.join(', ')}]`);
+  }
+  const first = new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...pick(o, SPATIAL), groups });
+  try {
+    const second = new Plan({ fn, rank: 2, transposed: false }, pointwiseWeight, { ...pick(o, EPILOGUE), layout: o.layout });
+    return new ChainedPlan(first, second);
+  } catch (e) {
+    first.dispose();
+    throw e;
+  }
+}
+
+/** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
+export function separableConv2d(x: TensorLike, depthwiseWeight: TensorLike, pointwiseWeight: TensorLike, options?: SeparableConv2dOptions): Tensor {
+  const plan = createSeparableConv2d(depthwiseWeight, pointwiseWeight, options, 'separableConv2d');
+  try {
+    return plan.run(x);
+  } finally {
+    plan.dispose();
+  }
+}
+
+/** Splits a 2-D padding option into the part for H (first pass) and for W (second pass). */
+function splitPadding(fn: string, p: unknown): [Padding | undefined, Padding | undefined] {
+  if (p === undefined || p === 'valid' || p === 'same') return [p, p];
+  const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
+  if (typeof p === 'number') return [[[p, p], [0, 0]], [[0, 0], [p, p]]];
+  if (Array.isArray(p) && p.length === 2) return [[pair(p[0]), [0, 0]], [[0, 0], pair(p[1])]];
+  throw new TypeError(`${fn}: option 'padding' must be a number, 2 numbers, 2 [begin, end] pairs, 'valid' or 'same', got ${describe(p)}`);
+}
+
+function split(v: unknown): [unknown, unknown] {
+  if (Array.isArray(v) && v.length === 2) return [[v[0], 1], [1, v[1]]];
+  if (v === undefined) return [undefined, undefined];
+  return [[v, 1], [1, v]];
+}
+
+/** Plan of a spatially separable convolution: column `[Cout, Cin/groups, kH, 1]`, row `[Cout, 1, 1, kW]`. */
+export function createSpatiallySeparableConv2d(
+  column: TensorLike, row: TensorLike, options?: Conv2dOptions, fn = 'createSpatiallySeparableConv2d',
+): ConvPlan {
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'groups']);
+  const c = checkTensor(fn, 'column', column, 4, '[Cout, Cin/groups, kH, 1]');
+  const r = checkTensor(fn, 'row', row, 4, '[Cout, 1, 1, kW]');
+  if (c.shape[3] !== 1) throw new RangeError(`${fn}: argument 'column' must have shape [Cout, Cin/groups, kH, 1], got [${c.shape.join(', ')}]`);
+  if (r.shape[0] !== c.shape[0] || r.shape[1] !== 1 || r.shape[2] !== 1) {
+    throw new RangeError(`${fn}: argument 'row' must have shape [${c.shape[0]}, 1, 1, kW] (one row per output channel of 'column'), got [${r.shape.join(', ')}]`);
+  }
+  const [padH, padW] = splitPadding(fn, o.padding);
+  const [strideH, strideW] = split(o.stride);
+  const [dilH, dilW] = split(o.dilation);
+  const common = pick(o, ['layout', 'paddingMode', 'flip']);
+  const kind = { fn, rank: 2 as const, transposed: false };
+  const first = new Plan(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups });
+  try {
+    const second = new Plan(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] });
+    return new ChainedPlan(first, second);
+  } catch (e) {
+    first.dispose();
+    throw e;
+  }
+}
+
+/** Spatially separable convolution: `conv2d` with the kernel column x row, in two 1-D passes. */
+export function spatiallySeparableConv2d(x: TensorLike, column: TensorLike, row: TensorLike, options?: Conv2dOptions): Tensor {
+  const plan = createSpatiallySeparableConv2d(column, row, options, 'spatiallySeparableConv2d');
+  try {
+    return plan.run(x);
+  } finally {
+    plan.dispose();
+  }
+}

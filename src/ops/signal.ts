@@ -1,0 +1,134 @@
+/**
+ * Signal-processing convolution with scipy.signal's semantics, for single-channel 1-D, 2-D and
+ * 3-D arrays: `convolve` (kernel flipped) and `correlate`, with `mode` 'full' | 'same' | 'valid'
+ * and `boundary` 'fill' (with `fillValue`) | 'wrap' | 'symm' (as scipy's convolve2d).
+ *
+ * - 'full': every position where the arrays overlap, size n1 + n2 - 1 per axis;
+ * - 'same': the size of `in1`, centred on the 'full' output (it starts at floor((n2 - 1) / 2));
+ * - 'valid': positions where one array covers the other entirely, size |n1 - n2| + 1; one array
+ *   must be at least as large as the other on every axis. When `in2` is the larger, the arrays
+ *   swap (convolution is symmetric; the correlation is then reversed on every axis, as scipy does).
+ * Values of `in1` outside its bounds come from the boundary rule.
+ */
+import { Plan, type ConvKind } from '../plan.ts';
+import { describe } from '../runtime.ts';
+import { checkOptions } from '../validate.ts';
+import { padIndexMap, product, toThreeAxes, type Pads } from '../shape.ts';
+import type { Tensor, TensorLike } from '../types.ts';
+
+export type SignalMode = 'full' | 'same' | 'valid';
+export type SignalBoundary = 'fill' | 'wrap' | 'symm';
+
+export interface SignalOptions {
+  /** Output size rule; default 'full'. */
+  mode?: SignalMode;
+  /** How `in1` is extended past its edges; default 'fill'. */
+  boundary?: SignalBoundary;
+  /** The value used by boundary 'fill'; default 0. */
+  fillValue?: number;
+}
+
+/** Convolution of two arrays of the same rank (1 to 3), as scipy.signal.convolve / convolve2d. */
+export function convolve(in1: TensorLike, in2: TensorLike, options?: SignalOptions): Tensor {
+  return signal('convolve', in1, in2, options);
+}
+
+/** Cross-correlation of two arrays of the same rank (1 to 3), as scipy.signal.correlate / correlate2d. */
+export function correlate(in1: TensorLike, in2: TensorLike, options?: SignalOptions): Tensor {
+  return signal('correlate', in1, in2, options);
+}
+
+function signal(fn: 'convolve' | 'correlate', in1: TensorLike, in2: TensorLike, options?: SignalOptions): Tensor {
+  const o = checkOptions(fn, options, ['mode', 'boundary', 'fillValue']);
+  const mode = o.mode ?? 'full';
+  if (mode !== 'full' && mode !== 'same' && mode !== 'valid') {
+    throw new TypeError(`${fn}: option 'mode' must be 'full', 'same' or 'valid', got ${describe(mode)}`);
+  }
+  const boundary = o.boundary ?? 'fill';
+  if (boundary !== 'fill' && boundary !== 'wrap' && boundary !== 'symm') {
+    throw new TypeError(`${fn}: option 'boundary' must be 'fill', 'wrap' or 'symm', got ${describe(boundary)}`);
+  }
+  const fillValue = o.fillValue ?? 0;
+  if (typeof fillValue !== 'number') {
+    throw new TypeError(`${fn}: option 'fillValue' must be a number, got ${describe(fillValue)}`);
+  }
+  let a = arrayArg(fn, 'in1', in1);
+  let v = arrayArg(fn, 'in2', in2);
+  if (a.shape.length !== v.shape.length) {
+    throw new RangeError(`${fn}: arguments 'in1' and 'in2' must have the same number of dimensions, got shapes [${a.shape.join(', ')}] and [${v.shape.join(', ')}]`);
+  }
+  const rank = a.shape.length as 1 | 2 | 3;
+  let reverse = false;
+  if (mode === 'valid') {
+    const aCovers = a.shape.every((n, i) => n >= v.shape[i]);
+    const vCovers = v.shape.every((n, i) => n >= a.shape[i]);
+    if (!aCovers && !vCovers) {
+      throw new RangeError(`${fn}: mode 'valid' needs one array at least as large as the other on every axis, got shapes [${a.shape.join(', ')}] and [${v.shape.join(', ')}]`);
+    }
+    if (!aCovers) {
+      [a, v] = [v, a];
+      reverse = fn === 'correlate';
+    }
+  }
+  // Padding of in1 per axis: 'full' needs n2 - 1 on both sides; 'same' the part of it that
+  // keeps the centred window; 'valid' none.
+  const pads: Pads = a.shape.map((n, i) => {
+    const k = v.shape[i];
+    if (mode === 'full') return [k - 1, k - 1];
+    if (mode === 'same') {
+      const start = Math.floor((k - 1) / 2);
+      return [k - 1 - start, start];
+    }
+    return [0, 0];
+  });
+  const padded = extend(a, pads, boundary, fillValue);
+  const kind: ConvKind = { fn, rank, transposed: false };
+  const plan = new Plan(kind, { data: v.data, shape: [1, 1, ...v.shape] }, { flip: fn === 'convolve' }, fn);
+  try {
+    const y = plan.run({ data: padded.data, shape: [1, 1, ...padded.shape] });
+    const shape = y.shape.slice(2);
+    return { data: reverse ? y.data.reverse() : y.data, shape };
+  } finally {
+    plan.dispose();
+  }
+}
+
+function arrayArg(fn: string, name: string, t: TensorLike): { data: ArrayLike<number>; shape: number[] } {
+  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t) || !Array.isArray(t.shape)) {
+    throw new TypeError(`${fn}: argument '${name}' must be an array { data, shape } of 1 to 3 dimensions, got ${describe(t)}`);
+  }
+  const shape = [...t.shape];
+  if (shape.length < 1 || shape.length > 3) {
+    throw new RangeError(`${fn}: argument '${name}' must have 1 to 3 dimensions, got shape [${shape.join(', ')}]`);
+  }
+  if (shape.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new RangeError(`${fn}: argument '${name}' must have sizes of at least 1, got shape [${shape.join(', ')}]`);
+  }
+  if (!t.data || t.data.length !== product(shape)) {
+    throw new RangeError(`${fn}: argument '${name}' has shape [${shape.join(', ')}] (${product(shape)} elements) but its data holds ${t.data?.length} elements`);
+  }
+  return { data: t.data, shape };
+}
+
+/** in1 extended by `pads` per axis with the boundary rule. */
+function extend(a: { data: ArrayLike<number>; shape: number[] }, pads: Pads, boundary: SignalBoundary, fill: number) {
+  const shape = a.shape.map((n, i) => n + pads[i][0] + pads[i][1]);
+  const [d, h, w] = toThreeAxes(a.shape, 1);
+  const p3 = [...new Array(3 - pads.length).fill([0, 0]), ...pads] as Pads;
+  const mode = boundary === 'wrap' ? 'circular' : boundary === 'symm' ? 'symmetric' : 'fill';
+  const maps = [d, h, w].map((n, i) => {
+    if (mode !== 'fill') return padIndexMap(n, p3[i][0], p3[i][1], mode);
+    const m = new Int32Array(n + p3[i][0] + p3[i][1]);
+    for (let j = 0; j < m.length; j++) {
+      const src = j - p3[i][0];
+      m[j] = src >= 0 && src < n ? src : -1;
+    }
+    return m;
+  });
+  const out = new Float32Array(product(shape));
+  let o = 0;
+  for (const z of maps[0]) for (const y of maps[1]) for (const x of maps[2]) {
+    out[o++] = z < 0 || y < 0 || x < 0 ? fill : a.data[(z * h + y) * w + x];
+  }
+  return { data: out, shape };
+}

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as wc from '../src/index.ts';
+import { refConv } from './reference.ts';
+import { expectClose, rng, randomTensor, tolFor } from './helpers.ts';
+import { convCase } from './cases.ts';
+import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
+
+describe.skipIf(!backendAvailable())(`conv2d on the ${BACKEND} backend`, () => {
+  beforeAll(readyBackend);
+
+  it('uses the backend it was asked for', () => {
+    expect(wc.backend()).toBe(BACKEND);
+  });
+
+  it('matches the float64 reference on 300 random cases (every option, both layouts)', () => {
+    const r = rng(2024);
+    for (let i = 0; i < 300; i++) {
+      const c = convCase(r, 2, { paddingModes: true, flip: true });
+      const got = wc.conv2d(c.x, c.w, c.options as wc.Conv2dOptions);
+      expectClose(got, refConv(c.x, c.w, c.options), tolFor(c.reduction), `case ${i} ${c.label}`);
+    }
+  });
+
+  // Tile edges: GEMM rows are output channels (channels-first) or pixels (channels-last) in
+  // 4s, columns pixels or channels in 8s; reductions over 1024 are split into blocks and long
+  // pixel runs into several pixel blocks.
+  const edges: Array<[number, number, number, number, number]> = [
+    // [Cin, Cout, H, W, k]
+    [1, 1, 1, 1, 1], [3, 4, 2, 4, 1], [5, 8, 3, 3, 3], [4, 3, 1, 7, 1], [8, 9, 3, 9, 3],
+    [16, 17, 5, 8, 3], [7, 32, 8, 8, 1], [120, 12, 6, 10, 3], [64, 33, 11, 13, 3], [2, 5, 40, 41, 5],
+    [260, 6, 3, 5, 2],
+  ];
+  for (const [cin, cout, h, w, k] of edges) {
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      it(`tile edge Cin=${cin} Cout=${cout} ${h}x${w} k=${k} ${layout}`, () => {
+        const r = rng(cin * 1000 + cout * 10 + k);
+        const x = randomTensor(r, layout === 'NCHW' ? [2, cin, h, w] : [2, h, w, cin]);
+        const wt = randomTensor(r, [cout, cin, k, k]);
+        const opts = { padding: Math.floor(k / 2), layout, bias: randomTensor(r, [cout]).data, activation: 'relu6' as const };
+        expectClose(wc.conv2d(x, wt, opts), refConv(x, wt, opts), tolFor(cin * k * k), 'edge');
+      });
+    }
+  }
+
+  it('a plan gives the same result on every run and for inputs of several sizes', () => {
+    const r = rng(7);
+    const w = randomTensor(r, [6, 3, 3, 3]);
+    const plan = wc.createConv2d(w, { padding: 'same', stride: 2, bias: new Float32Array(6).fill(0.5) });
+    for (const [h, wd] of [[9, 9], [4, 17], [9, 9], [1, 1]]) {
+      const x = randomTensor(r, [1, 3, h, wd]);
+      const a = plan.run(x);
+      const b = plan.run(x);
+      expect(a.data).toEqual(b.data);
+      expect(a.shape).toEqual([1, 6, Math.ceil(h / 2), Math.ceil(wd / 2)]);
+      expectClose(a, refConv(x, w, { padding: 'same', stride: 2, bias: new Float32Array(6).fill(0.5) }), tolFor(27), `${h}x${wd}`);
+    }
+    plan.dispose();
+  });
+
+  it('accepts plain arrays and tensor-shaped bias, and never modifies its inputs', () => {
+    const x = { data: [1, 2, 3, 4, 5, 6, 7, 8, 9], shape: [1, 1, 3, 3] };
+    const w = { data: new Float32Array([1, 0, 0, -1]), shape: [1, 1, 2, 2] };
+    const y = wc.conv2d(x, w, { bias: { data: new Float32Array([10]), shape: [1] } });
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+    expect(Array.from(y.data)).toEqual([1 - 5 + 10, 2 - 6 + 10, 4 - 8 + 10, 5 - 9 + 10]);
+    expect(x.data).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(w.data)).toEqual([1, 0, 0, -1]);
+  });
+});
