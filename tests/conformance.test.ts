@@ -55,14 +55,14 @@ interface MappedOptions {
 }
 
 /**
- * When ONNX asks for a transposed-convolution output the API cannot produce directly (a negative
- * begin pad, or an output_shape more than max(stride, dilation) - 1 past the natural size), the
- * call is made with the padding below and its result is placed into a bias-filled tensor of the
- * requested shape, at `offset` on each spatial axis.
+ * When ONNX asks for a transposed-convolution output the API cannot produce directly (an
+ * output_shape more than max(stride, dilation) - 1 past the natural size), the call is made with
+ * the padding chosen in `onnxToOptions` and its result is placed at the start of a bias-filled
+ * tensor of the requested shape: the positions it does not cover are the ones ONNX leaves at
+ * the bias.
  */
 interface Embed {
   shape: number[];
-  offset: number[];
   bias: Float32Array | undefined;
 }
 
@@ -88,19 +88,22 @@ const tensor = (t: OnnxTensor): F32Tensor => ({ data: Float32Array.from(t.data),
  *
  * ConvTranspose (W is [C, M/group, ...k]):
  * - `pads`, `strides`, `dilations`, `group`, B as for Conv; `output_padding` -> `outputPadding`.
- * - `output_shape` (or auto_pad SAME_*, whose target is in*stride): ONNX ignores `pads` and
- *   generates them from the total t = stride*(in-1) + output_padding + dk - out
- *   (dk = (k-1)*dilation + 1): SAME_UPPER begin = floor(t/2), otherwise begin = t - floor(t/2);
- *   end = t - begin (floor division throughout). Then:
- *   - begin, end >= 0: padding [begin, end] and `outputSize` = out (= natural + output_padding).
- *   - end < 0 (out is larger than the scatter reaches, e.g. test_convtranspose_output_shape): the
- *     positions past the end receive only the bias. With padding [begin, 0], `outputSize` = out
- *     does exactly that as long as out <= natural + max(stride, dilation) - 1, the most the API
- *     accepts (PyTorch's rule).
- *   - otherwise (begin < 0, or out beyond that limit), see `Embed`: run with padding
- *     [max(begin, 0), max(end - output_padding, 0)], which covers every position of the ONNX
- *     output that receives a contribution, and place it at offset max(begin, 0) - begin inside a
- *     bias-filled tensor of the requested shape.
+ * - `output_shape` (or auto_pad SAME_*, whose target is in*stride): ONNX generates the pads from
+ *   the total t = stride*(in-1) + output_padding + dk - out (dk = (k-1)*dilation + 1):
+ *   SAME_UPPER begin = floor(t/2), otherwise begin = t - floor(t/2); end = t - begin.
+ *   - t >= 0: padding [begin, end] and `outputSize` = out (the natural size plus output_padding).
+ *   - t < 0 (out is larger than the scatter reaches, e.g. test_convtranspose_output_shape): the
+ *     positions past the end receive only the bias. Taken as no padding with the extra positions
+ *     all at the end: the spec's formula says so for t = -1 (the only negative total in the
+ *     data); for t <= -2 its floor division would make the begin pad negative, while
+ *     onnxruntime clamps the total to 0 and the ONNX Python reference keeps pads 0 unless
+ *     auto_pad is SAME_*, both putting every extra position at the end. With padding [0, 0],
+ *     `outputSize` = out does exactly that as long as out <= natural + max(stride, dilation) - 1,
+ *     the most the API accepts (PyTorch's rule).
+ *   - out beyond that limit: see `Embed`. The call uses padding [begin, max(0, full - begin - out)]
+ *     (full = stride*(in-1) + dk, the scatter's reach), which covers every output position that
+ *     receives a contribution, and its result goes at the start of a bias-filled tensor of the
+ *     requested shape.
  */
 function onnxToOptions(c: OnnxCase): Mapped {
   const a = c.attributes;
@@ -152,30 +155,26 @@ function onnxToOptions(c: OnnxCase): Mapped {
   const out = target;
   const pairs = full.map((f, i): [number, number] => {
     const t = f + outputPadding[i] - out[i];
+    if (t < 0) return [0, 0]; // extra positions at the end, bias only
     const half = Math.floor(t / 2);
     const begin = autoPad === 'SAME_UPPER' ? half : t - half;
     return [begin, t - begin];
   });
   const direct = pairs.every(([b, e], i) => {
-    if (b < 0) return false;
-    const natural = full[i] - b - Math.max(e, 0);
+    const natural = full[i] - b - e;
     return out[i] - natural <= Math.max(stride[i], dilation[i]) - 1;
   });
   if (direct) {
-    options.padding = pairs.map(([b, e]) => [b, Math.max(e, 0)] as [number, number]);
+    options.padding = pairs;
     options.outputSize = out;
     return { transposed: true, rank, options };
   }
-  options.padding = pairs.map(([b, e], i) => [Math.max(b, 0), Math.max(e - outputPadding[i], 0)] as [number, number]);
-  const embed: Embed = {
-    shape: [X.shape[0], W.shape[1] * (a.group ?? 1), ...out],
-    offset: pairs.map(([b]) => Math.max(b, 0) - b),
-    bias,
-  };
+  options.padding = pairs.map(([b], i) => [b, Math.max(0, full[i] - b - out[i])] as [number, number]);
+  const embed: Embed = { shape: [X.shape[0], W.shape[1] * (a.group ?? 1), ...out], bias };
   return { transposed: true, rank, options, embed };
 }
 
-/** Places `y` (channels-first) into a bias-filled tensor of `e.shape`; parts falling outside are dropped. */
+/** Places `y` (channels-first) at the start of a bias-filled tensor of `e.shape`; parts falling outside are dropped. */
 function embedInto(y: F32Tensor, e: Embed): F32Tensor {
   const [N, M, ...outS] = e.shape;
   const inS = y.shape.slice(2);
@@ -183,7 +182,6 @@ function embedInto(y: F32Tensor, e: Embed): F32Tensor {
   const pad3 = (v: number[], f: number) => [...new Array(3 - rank).fill(f), ...v];
   const [OD, OH, OW] = pad3(outS, 1);
   const [YD, YH, YW] = pad3(inS, 1);
-  const [FD, FH, FW] = pad3(e.offset, 0);
   const data = new Float32Array(N * M * OD * OH * OW);
   for (let n = 0; n < N; n++) {
     for (let m = 0; m < M; m++) {
@@ -192,9 +190,8 @@ function embedInto(y: F32Tensor, e: Embed): F32Tensor {
       for (let d = 0; d < YD; d++) {
         for (let h = 0; h < YH; h++) {
           for (let w = 0; w < YW; w++) {
-            const od = d + FD, oh = h + FH, ow = w + FW;
-            if (od >= OD || oh >= OH || ow >= OW) continue;
-            data[base + (od * OH + oh) * OW + ow] = y.data[(((n * M + m) * YD + d) * YH + h) * YW + w];
+            if (d >= OD || h >= OH || w >= OW) continue;
+            data[base + (d * OH + h) * OW + w] = y.data[(((n * M + m) * YD + d) * YH + h) * YW + w];
           }
         }
       }
@@ -288,34 +285,40 @@ describe.skipIf(!backendAvailable())(`ONNX attribute mapping beyond the data (${
   });
 
   const transposeCases: Array<[string, OnnxCase['attributes'], number[], number[]]> = [
-    // output_shape 12 > natural 7 + (stride - 1): bias-only tail, through the embed path
+    // in 3, k 3, stride 2: natural 7; output_shape 12 is past 7 + (2 - 1): the embed path
     ['output_shape far past natural', { strides: [2], output_shape: [12] }, [1, 2, 3], [2, 3, 3]],
-    // SAME_UPPER, k 1, stride 3: t = -2 -> pads [-1, -1]: a bias-only first position
+    // in 5, k 4, stride 2: natural 12; output_shape 9: t = 3 -> pads [2, 1]
+    ['output_shape below natural, odd total', { strides: [2], output_shape: [9] }, [2, 3, 5], [3, 2, 4]],
+    // SAME_UPPER, k 1, stride 3: target 9, natural 7, t = -2 -> no padding, 2 bias-only positions at the end
     ['SAME_UPPER with k < stride', { auto_pad: 'SAME_UPPER', strides: [3, 3] }, [1, 2, 3, 2], [2, 2, 1, 1]],
-    // SAME_LOWER, odd total: t = 2*2 + 3 - 6 = 1 -> begin 1, end 0
+    // SAME_LOWER: t = 2*2 + 3 - 6 = 1 -> pads [1, 0] (SAME_UPPER: [0, 1])
     ['SAME_LOWER', { auto_pad: 'SAME_LOWER', strides: [2, 2] }, [2, 2, 3, 3], [2, 1, 3, 3]],
-    // output_shape with dilation and output_padding, 3-D, groups
+    // 3-D, groups, dilation, output_padding; totals -2, -4, -1, all past the API's limit: embed
     ['output_shape with dilation', { strides: [2, 1, 2], dilations: [1, 2, 2], output_padding: [1, 0, 1], output_shape: [9, 8, 11], group: 2 }, [1, 4, 3, 2, 3], [4, 1, 2, 2, 3]],
   ];
+  const expectedPads: Record<string, Array<[number, number]>> = {
+    'output_shape far past natural': [[0, 0]],
+    'output_shape below natural, odd total': [[2, 1]],
+    'SAME_UPPER with k < stride': [[0, 0], [0, 0]],
+    SAME_LOWER: [[1, 0], [1, 0]],
+    'output_shape with dilation': [[0, 0], [0, 0], [0, 0]],
+  };
   for (const [name, attributes, xs, ws] of transposeCases) {
     it(`ConvTranspose ${name}`, () => {
       const c = synth(name, 'ConvTranspose', attributes, xs, ws, true);
       const m = onnxToOptions(c);
+      expect(m.options.padding).toEqual(expectedPads[name]);
+      expect(m.embed !== undefined, 'takes the embed path').toBe(name.startsWith('output_shape') && name !== 'output_shape below natural, odd total');
       const x = tensor(c.inputs[0]);
       const w = tensor(c.inputs[1]);
-      // ONNX semantics directly: generated pads (README formula) and the requested output size.
+      // ONNX semantics directly: the generated pads (worked out above) and the requested output
+      // size, which the reference's scatter takes as they are.
       const rank = ws.length - 2;
       const s = attributes.strides ?? new Array(rank).fill(1);
-      const d = attributes.dilations ?? new Array(rank).fill(1);
-      const op = attributes.output_padding ?? new Array(rank).fill(0);
       const out = attributes.output_shape ?? xs.slice(2).map((n, i) => n * s[i]);
-      const pads = out.map((o, i): [number, number] => {
-        const t = s[i] * (xs[i + 2] - 1) + op[i] + (ws[i + 2] - 1) * d[i] + 1 - o;
-        const begin = attributes.auto_pad === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2);
-        return [begin, t - begin];
-      });
       const expected = refConvTranspose(x, w, {
-        stride: s, dilation: d, groups: attributes.group ?? 1, padding: pads, outputSize: out, bias: tensor(c.inputs[2]).data,
+        stride: s, dilation: attributes.dilations, groups: attributes.group ?? 1,
+        padding: expectedPads[name], outputSize: out, bias: tensor(c.inputs[2]).data,
       });
       expect(expected.shape.slice(2)).toEqual(out);
       expectClose(runReference(m, x, w), expected, TOL, `${name}: mapping on the reference`);

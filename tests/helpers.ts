@@ -97,7 +97,7 @@ export function expectClose(actual: Comparable, expected: Comparable, tol: Parti
       `first at flat index ${firstBad} [${idx.join(', ')}] of shape [${expected.shape.join(', ')}]: ` +
       `actual ${actual.data[firstBad]}, expected ${expected.data[firstBad]}; ` +
       `max |error| ${maxErr} at flat index ${maxAt}`;
-    expect(firstBad, msg).toBe(-1);
+    expect(bad, msg).toBe(0);
   }
 }
 

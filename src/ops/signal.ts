@@ -4,7 +4,9 @@
  * and `boundary` 'fill' (with `fillValue`) | 'wrap' | 'symm' (as scipy's convolve2d).
  *
  * - 'full': every position where the arrays overlap, size n1 + n2 - 1 per axis;
- * - 'same': the size of `in1`, centred on the 'full' output (it starts at floor((n2 - 1) / 2));
+ * - 'same': the size of `in1`, centred on the 'full' output: it starts at floor((n2 - 1) / 2) for
+ *   `convolve` and at floor(n2 / 2) for `correlate` (as scipy's convolve2d / correlate2d; for an
+ *   even-length `in2` scipy.signal.correlate starts one position earlier);
  * - 'valid': positions where one array covers the other entirely, size |n1 - n2| + 1; one array
  *   must be at least as large as the other on every axis. When `in2` is the larger, the arrays
  *   swap (convolution is symmetric; the correlation is then reversed on every axis, as scipy does).
@@ -76,7 +78,7 @@ function signal(fn: 'convolve' | 'correlate', in1: TensorLike, in2: TensorLike, 
     const k = v.shape[i];
     if (mode === 'full') return [k - 1, k - 1];
     if (mode === 'same') {
-      const start = Math.floor((k - 1) / 2);
+      const start = fn === 'convolve' ? Math.floor((k - 1) / 2) : Math.floor(k / 2);
       return [k - 1 - start, start];
     }
     return [0, 0];
