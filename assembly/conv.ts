@@ -49,6 +49,13 @@ export function workspaceBytes(d: usize, transposed: bool): usize {
   return bytes;
 }
 
+/** Work items of `convForward`: one per image, group and block of BlockP output pixels. */
+export function convForwardItems(d: usize): i32 {
+  const P = field(d, Slot.OutD) * field(d, Slot.OutH) * field(d, Slot.OutW);
+  const bp = roundUp(field(d, Slot.BlockP), 8);
+  return field(d, Slot.Batch) * field(d, Slot.Groups) * ((P + bp - 1) / bp);
+}
+
 /** Computes a forward convolution (cross-correlation) as the descriptor at `d` says. */
 export function convForward(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
@@ -79,32 +86,33 @@ export function convForward(d: usize): void {
     && OD == ID && OH == IH && OW == IW;
   const biasFlag = bias ? (channelsLast ? BIAS_COL : BIAS_ROW) : 0;
 
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < G; g++) {
-      const biasG = bias + (<usize>(g * Kg) << 2);
-      for (let p0 = 0; p0 < P; p0 += bp) {
-        const nc = min(bp, P - p0);
-        if (!pointwise || channelsLast) pixelCoords(coords, p0, nc, OH, OW, SD, SH, SW, PD, PH, PW);
-        for (let k0 = 0; k0 < red; k0 += bk) {
-          const kc = min(bk, red - k0);
-          const flags = (k0 == 0 ? biasFlag : ACCUMULATE) | (k0 + kc == red ? act : 0);
-          if (!channelsLast) {
-            const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
-            if (pointwise) packColumnsPointwise(xg, <i32>inPlane, p0, k0, kc, nc, packed);
-            else packColumnsChannelsFirst(xg, ID, IH, IW, KD, KH, KW, DD, DH, DW, k0, kc, nc, coords, packed);
-            const wg = w + <usize>g * <usize>(roundUp(Kg, 4) * red) * 4 + (<usize>k0 << 4);
-            const yg = y + ((<usize>(n * K + g * Kg) * P + p0) << 2);
-            gemm(Kg, nc, kc, wg, <usize>red << 4, packed, <usize>kc << 5, yg, P,
-              flags, biasG, lo, hi, slope, scratch, true);
-          } else {
-            const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
-            packRowsChannelsLast(xg, C, Cg, ID, IH, IW, KH, KW, DD, DH, DW, k0, kc, nc, coords, zeros, packed);
-            const wg = w + <usize>g * <usize>(roundUp(Kg, 8) * red) * 4 + (<usize>k0 << 5);
-            const yg = y + ((<usize>(n * P + p0) * K + g * Kg) << 2);
-            gemm(nc, Kg, kc, packed, <usize>kc << 4, wg, <usize>red << 5, yg, K,
-              flags, biasG, lo, hi, slope, scratch, false);
-          }
-        }
+  const blocks = (P + bp - 1) / bp;
+  const end = field(d, Slot.WorkEnd);
+  for (let item = field(d, Slot.WorkBegin); item < end; item++) {
+    const p0 = item % blocks * bp;
+    const g = item / blocks % G;
+    const n = item / blocks / G;
+    const biasG = bias + (<usize>(g * Kg) << 2);
+    const nc = min(bp, P - p0);
+    if (!pointwise || channelsLast) pixelCoords(coords, p0, nc, OH, OW, SD, SH, SW, PD, PH, PW);
+    for (let k0 = 0; k0 < red; k0 += bk) {
+      const kc = min(bk, red - k0);
+      const flags = (k0 == 0 ? biasFlag : ACCUMULATE) | (k0 + kc == red ? act : 0);
+      if (!channelsLast) {
+        const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
+        if (pointwise) packColumnsPointwise(xg, <i32>inPlane, p0, k0, kc, nc, packed);
+        else packColumnsChannelsFirst(xg, ID, IH, IW, KD, KH, KW, DD, DH, DW, k0, kc, nc, coords, packed);
+        const wg = w + <usize>g * <usize>(roundUp(Kg, 4) * red) * 4 + (<usize>k0 << 4);
+        const yg = y + ((<usize>(n * K + g * Kg) * P + p0) << 2);
+        gemm(Kg, nc, kc, wg, <usize>red << 4, packed, <usize>kc << 5, yg, P,
+          flags, biasG, lo, hi, slope, scratch, true);
+      } else {
+        const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
+        packRowsChannelsLast(xg, C, Cg, ID, IH, IW, KH, KW, DD, DH, DW, k0, kc, nc, coords, zeros, packed);
+        const wg = w + <usize>g * <usize>(roundUp(Kg, 8) * red) * 4 + (<usize>k0 << 5);
+        const yg = y + ((<usize>(n * P + p0) * K + g * Kg) << 2);
+        gemm(nc, Kg, kc, packed, <usize>kc << 4, wg, <usize>red << 5, yg, K,
+          flags, biasG, lo, hi, slope, scratch, false);
       }
     }
   }
@@ -141,57 +149,84 @@ export function convTransposed(d: usize): void {
   const cols = zeros + align16(<usize>min(Cg, bk) * 4);
   const ldc = channelsLast ? transposedRows(d) : bp;
 
-  for (let n = 0; n < N; n++) {
+  const chunk = transposedChunk(d);
+  const chunks = (Kg + chunk - 1) / chunk;
+  const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
+  const act = field(d, Slot.HasActivation) != 0;
+  const end = field(d, Slot.WorkEnd);
+  for (let item = field(d, Slot.WorkBegin); item < end; item++) {
+    const m0 = item % chunks * chunk;
+    const m1 = min(Kg, m0 + chunk);
+    const g = item / chunks % G;
+    const n = item / chunks / G;
     const yn = y + ((<usize>n * K * outPlane) << 2);
-    fillBias(yn, bias, K, <i32>outPlane, channelsLast);
-    for (let g = 0; g < G; g++) {
-      for (let p0 = 0; p0 < inPlane; p0 += bp) {
-        const nc = min(bp, inPlane - p0);
-        pixelCoords(coords, p0, nc, IH, IW, 1, 1, 1, 0, 0, 0);
-        for (let k0 = 0; k0 < Cg; k0 += bk) {
-          const kc = min(bk, Cg - k0);
-          const flags = k0 == 0 ? 0 : ACCUMULATE;
-          if (!channelsLast) {
-            const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
-            packColumnsPointwise(xg, inPlane, p0, k0, kc, nc, packed);
-            const wg = w + <usize>g * <usize>(roundUp(rows, 4) * Cg) * 4 + (<usize>k0 << 4);
-            gemm(rows, nc, kc, wg, <usize>Cg << 4, packed, <usize>kc << 5, cols, ldc,
-              flags, 0, 0, 0, 0, scratch, true);
-          } else {
-            const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
-            packRowsChannelsLast(xg, C, Cg, ID, IH, IW, 1, 1, 1, 1, 1, k0, kc, nc, coords, zeros, packed);
-            const wg = w + <usize>g * <usize>(roundUp(rows, 8) * Cg) * 4 + (<usize>k0 << 5);
-            gemm(nc, rows, kc, packed, <usize>kc << 4, wg, <usize>Cg << 5, cols, ldc,
-              flags, 0, 0, 0, 0, scratch, false);
-          }
+    const k0 = g * Kg + m0, k1 = g * Kg + m1;
+    fillBias(yn, bias, K, <i32>outPlane, k0, k1, channelsLast);
+    for (let p0 = 0; p0 < inPlane; p0 += bp) {
+      const nc = min(bp, inPlane - p0);
+      pixelCoords(coords, p0, nc, IH, IW, 1, 1, 1, 0, 0, 0);
+      for (let c0 = 0; c0 < Cg; c0 += bk) {
+        const kc = min(bk, Cg - c0);
+        const flags = c0 == 0 ? 0 : ACCUMULATE;
+        if (!channelsLast) {
+          // Rows (m, tap) of channels m0 .. m1 only (m0 * taps is a multiple of 4).
+          const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
+          packColumnsPointwise(xg, inPlane, p0, c0, kc, nc, packed);
+          const wg = w + <usize>g * <usize>(roundUp(rows, 4) * Cg) * 4
+            + <usize>(m0 * taps >> 2) * (<usize>Cg << 4) + (<usize>c0 << 4);
+          gemm((m1 - m0) * taps, nc, kc, wg, <usize>Cg << 4, packed, <usize>kc << 5, cols, ldc,
+            flags, 0, 0, 0, 0, scratch, true);
+        } else {
+          const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
+          packRowsChannelsLast(xg, C, Cg, ID, IH, IW, 1, 1, 1, 1, 1, c0, kc, nc, coords, zeros, packed);
+          const wg = w + <usize>g * <usize>(roundUp(rows, 8) * Cg) * 4 + (<usize>c0 << 5);
+          gemm(nc, rows, kc, packed, <usize>kc << 4, wg, <usize>Cg << 5, cols, ldc,
+            flags, 0, 0, 0, 0, scratch, false);
         }
-        // Scatter-add the column tile into the output.
-        for (let i = 0; i < nc; i++) {
-          const at = coords + (<usize>i << 4);
-          const id = load<i32>(at), ih = load<i32>(at, 4), iw = load<i32>(at, 8);
-          for (let tap = 0; tap < taps; tap++) {
-            const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
-            const od = id * SD + kd * DD - PD, oh = ih * SH + kh * DH - PH, ow = iw * SW + kw * DW - PW;
-            if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH || <u32>ow >= <u32>OW) continue;
-            const o = <usize>(od * OH + oh) * OW + ow;
-            if (!channelsLast) {
-              let src = cols + ((<usize>tap * ldc + i) << 2);
-              let dst = yn + ((<usize>(g * Kg) * outPlane + o) << 2);
-              const srcStep = (<usize>taps * ldc) << 2, dstStep = outPlane << 2;
-              for (let m = 0; m < Kg; m++, src += srcStep, dst += dstStep) {
-                store<f32>(dst, load<f32>(dst) + load<f32>(src));
-              }
-            } else {
-              addRow(yn + ((o * K + g * Kg) << 2), cols + ((<usize>i * ldc + tap * Kg) << 2), Kg);
+      }
+      // Scatter-add the column tile into the output.
+      for (let i = 0; i < nc; i++) {
+        const at = coords + (<usize>i << 4);
+        const id = load<i32>(at), ih = load<i32>(at, 4), iw = load<i32>(at, 8);
+        for (let tap = 0; tap < taps; tap++) {
+          const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
+          const od = id * SD + kd * DD - PD, oh = ih * SH + kh * DH - PH, ow = iw * SW + kw * DW - PW;
+          if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH || <u32>ow >= <u32>OW) continue;
+          const o = <usize>(od * OH + oh) * OW + ow;
+          if (!channelsLast) {
+            let src = cols + ((<usize>tap * ldc + i) << 2);
+            let dst = yn + ((<usize>k0 * outPlane + o) << 2);
+            const srcStep = (<usize>taps * ldc) << 2, dstStep = outPlane << 2;
+            for (let m = m0; m < m1; m++, src += srcStep, dst += dstStep) {
+              store<f32>(dst, load<f32>(dst) + load<f32>(src));
             }
+          } else {
+            addRow(yn + ((o * K + k0) << 2), cols + ((<usize>i * ldc + tap * Kg) << 2), Kg);
           }
         }
       }
     }
-    if (field(d, Slot.HasActivation) != 0) {
-      activateInPlace(yn, K * <i32>outPlane, fieldF(d, Slot.ActLo), fieldF(d, Slot.ActHi), fieldF(d, Slot.ActSlope));
-    }
+    if (act) activateChannels(yn, K, <i32>outPlane, k0, k1, channelsLast, lo, hi, slope);
   }
+}
+
+/**
+ * Output channels per work item of `convTransposed`: channels-first splits a group's channels
+ * into chunks (a multiple of 4, enough rows to keep the GEMM efficient); channels-last keeps a
+ * group whole (its GEMM columns interleave taps and channels).
+ */
+function transposedChunk(d: usize): i32 {
+  const Kg = field(d, Slot.OutChannels) / field(d, Slot.Groups);
+  if (field(d, Slot.Layout) != 0) return Kg;
+  const taps = field(d, Slot.KernelD) * field(d, Slot.KernelH) * field(d, Slot.KernelW);
+  return min(Kg, roundUp(max(1, 64 / taps), 4));
+}
+
+/** Work items of `convTransposed`: one per image, group and chunk of output channels. */
+export function convTransposedItems(d: usize): i32 {
+  const Kg = field(d, Slot.OutChannels) / field(d, Slot.Groups);
+  const chunk = transposedChunk(d);
+  return field(d, Slot.Batch) * field(d, Slot.Groups) * ((Kg + chunk - 1) / chunk);
 }
 
 /** dst[0..n] += src[0..n]. */
@@ -209,17 +244,32 @@ function addRow(dst: usize, src: usize, n: i32): void {
   }
 }
 
-/** Fills one image of K channels and `plane` pixels with the bias (0 when `bias` is 0). */
-function fillBias(y: usize, bias: usize, K: i32, plane: i32, channelsLast: bool): void {
-  if (!bias) { memory.fill(y, 0, (<usize>K * plane) << 2); return; }
+/** Fills channels k0 .. k1 of one image (K channels, `plane` pixels) with the bias (or 0). */
+function fillBias(y: usize, bias: usize, K: i32, plane: i32, k0: i32, k1: i32, channelsLast: bool): void {
   if (!channelsLast) {
-    for (let k = 0; k < K; k++) {
-      const v = load<f32>(bias + (<usize>k << 2));
+    for (let k = k0; k < k1; k++) {
+      const v: f32 = bias ? load<f32>(bias + (<usize>k << 2)) : 0;
       const row = y + ((<usize>k * plane) << 2);
       for (let i = 0; i < plane; i++) store<f32>(row + (<usize>i << 2), v);
     }
   } else {
-    for (let i = 0; i < plane; i++) memory.copy(y + ((<usize>i * K) << 2), bias, <usize>K << 2);
+    const bytes = <usize>(k1 - k0) << 2;
+    for (let i = 0; i < plane; i++) {
+      const at = y + ((<usize>i * K + k0) << 2);
+      if (bias) memory.copy(at, bias + (<usize>k0 << 2), bytes);
+      else memory.fill(at, 0, bytes);
+    }
+  }
+}
+
+/** Applies the activation to channels k0 .. k1 of one image (K channels, `plane` pixels). */
+function activateChannels(
+  y: usize, K: i32, plane: i32, k0: i32, k1: i32, channelsLast: bool, lo: f32, hi: f32, slope: f32,
+): void {
+  if (!channelsLast) {
+    activateInPlace(y + ((<usize>k0 * plane) << 2), (k1 - k0) * plane, lo, hi, slope);
+  } else {
+    for (let i = 0; i < plane; i++) activateInPlace(y + ((<usize>i * K + k0) << 2), k1 - k0, lo, hi, slope);
   }
 }
 

@@ -29,5 +29,11 @@ export const enum Slot {
   HasActivation,
   /** Reduction block (multiple of 1) and pixel block (multiple of 8) of the GEMM. */
   BlockK, BlockP,
+  /**
+   * The share of the job this call computes: work items [WorkBegin, WorkEnd) of the kernel's
+   * `...Items` count. Items write disjoint parts of the output, so calls with disjoint ranges
+   * (each with its own workspace) may run at the same time on one shared memory.
+   */
+  WorkBegin, WorkEnd,
   Count,
 }

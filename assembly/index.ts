@@ -3,7 +3,8 @@
  * no allocation, no exceptions, no mutable global state, so one module can serve several
  * threads on one shared memory.
  */
-export { convForward, convTransposed, workspaceBytes } from './conv';
+export { convForward, convForwardItems, convTransposed, convTransposedItems, workspaceBytes } from './conv';
+export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

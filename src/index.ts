@@ -2,7 +2,8 @@
  * wasmconv: every kind of convolution through WebAssembly SIMD kernels.
  * The one export list of the public API.
  */
-export { ready, reset, backend, supportedBackends, memoryStats, BACKENDS } from './runtime.ts';
+export { ready } from './inline.ts';
+export { reset, terminate, threads, backend, supportedBackends, memoryStats, BACKENDS } from './runtime.ts';
 export type { Backend, ReadyOptions } from './runtime.ts';
 export { conv1d, conv2d, conv3d, createConv1d, createConv2d, createConv3d } from './ops/conv.ts';
 export {

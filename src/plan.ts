@@ -6,7 +6,7 @@
  * see every problem as three-dimensional (unused axes have size 1).
  */
 import { Slot } from '../assembly/descriptor.ts';
-import { runtime, describe, currentGeneration, type Runtime } from './runtime.ts';
+import { runtime, describe, currentGeneration, KERNELS, type Runtime, type Kernels, type KernelName } from './runtime.ts';
 import {
   checkOptions, checkPositiveInt, checkNonNegativeInt, checkTensor, perAxis,
 } from './validate.ts';
@@ -14,6 +14,7 @@ import {
   convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
 } from './shape.ts';
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
+import { packDepthwiseWeights } from './depthwise.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -63,6 +64,10 @@ export class Plan implements ConvPlan {
   private readonly outChannels: number;
   private readonly weightShape: number[];
   private readonly blocks: { weights: number; bias: number; descriptor: number };
+  /** The kernel: packed GEMM, transposed GEMM + col2im, or direct depthwise (groups == in channels). */
+  private readonly algorithm: Algorithm;
+  /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
+  private inFlight = 0;
   private disposed = false;
 
   constructor(kind: ConvKind, weight: unknown, options: unknown, runFn = `${kind.fn}(...).run`) {
@@ -126,7 +131,10 @@ export class Plan implements ConvPlan {
 
     this.rt = runtime(fn);
     const arena = this.rt.arena;
-    const packed = packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
+    this.algorithm = transposed ? 'transposed' : this.groups === this.inChannels ? 'depthwise' : 'gemm';
+    const packed = this.algorithm === 'depthwise'
+      ? packDepthwiseWeights(w.data, this.weightShape, this.channelsLast, flip, this.outChannels / this.inChannels)
+      : packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
     const weights = arena.alloc(packed.length * 4, 'packed weights');
     arena.f32(weights, packed.length).set(packed);
     let biasPtr = 0;
@@ -151,35 +159,40 @@ export class Plan implements ConvPlan {
     this.checkAlive();
     const g = this.geometry(inputShape);
     this.writeDescriptor(g, 0, 0, 0);
-    return this.rt.kernels.workspaceBytes(this.blocks.descriptor, this.kind.transposed ? 1 : 0);
+    return this.kernelWorkspaceBytes();
   }
 
   run(input: TensorLike): Tensor {
-    this.checkAlive();
-    const rank = this.kind.rank;
-    const expected = `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
-    const x = checkTensor(this.runFn, 'input', input, rank + 2, expected);
-    const g = this.geometry(x.shape);
-    const { arena, kernels } = this.rt;
-    const inLength = g.N * this.inChannels * product(g.inSpatial);
-    const outLength = product(g.outShape);
-    const xPtr = arena.alloc(inLength * 4, 'the input');
-    let yPtr = 0, wsPtr = 0;
+    const job = this.prepare(input);
     try {
-      yPtr = arena.alloc(outLength * 4, 'the output');
-      this.writeDescriptor(g, xPtr, yPtr, 0);
-      const wsBytes = kernels.workspaceBytes(this.blocks.descriptor, this.kind.transposed ? 1 : 0);
-      wsPtr = arena.alloc(wsBytes, 'the workspace');
-      new Uint8Array(kernels.memory.buffer, wsPtr, wsBytes).fill(0);
-      this.copyIn(x.data, g, arena.f32(xPtr, inLength));
-      this.writeDescriptor(g, xPtr, yPtr, wsPtr);
-      if (this.kind.transposed) kernels.convTransposed(this.blocks.descriptor);
-      else kernels.convForward(this.blocks.descriptor);
-      return { data: arena.f32(yPtr, outLength).slice(), shape: g.outShape };
+      const { pool, kernels } = this.rt;
+      const entry = ALGORITHMS[this.algorithm];
+      const parts = pool && pool.canBlock && !pool.isBusy && job.flops >= THREAD_MIN_FLOPS ? pool.size : 1;
+      const descriptors = this.split(job, parts);
+      if (descriptors.length === 1) kernels[entry.kernel](descriptors[0]);
+      else pool!.runSync(KERNELS.indexOf(entry.kernel), descriptors, (d) => kernels[entry.kernel](d));
+      return this.result(job);
     } finally {
-      arena.release(wsPtr);
-      arena.release(yPtr);
-      arena.release(xPtr);
+      this.release(job);
+    }
+  }
+
+  async runAsync(input: TensorLike): Promise<Tensor> {
+    const job = this.prepare(input);
+    this.inFlight++;
+    try {
+      const { pool, kernels } = this.rt;
+      const entry = ALGORITHMS[this.algorithm];
+      if (!pool) {
+        kernels[entry.kernel](this.split(job, 1)[0]);
+      } else {
+        const descriptors = this.split(job, job.flops >= THREAD_MIN_FLOPS ? pool.size : 1);
+        await pool.runAsync(KERNELS.indexOf(entry.kernel), descriptors);
+      }
+      return this.result(job);
+    } finally {
+      this.release(job);
+      if (--this.inFlight === 0 && this.disposed) this.freeWeights();
     }
   }
 
@@ -187,10 +200,89 @@ export class Plan implements ConvPlan {
     if (this.disposed) return;
     this.disposed = true;
     dropped.unregister(this);
+    if (this.inFlight === 0) this.freeWeights();
+  }
+
+  private freeWeights(): void {
     if (this.rt.generation !== currentGeneration()) return;
     this.rt.arena.release(this.blocks.weights);
     this.rt.arena.release(this.blocks.bias);
     this.rt.arena.release(this.blocks.descriptor);
+  }
+
+  /** Validates the input, allocates input and output, copies the input in, writes the descriptor. */
+  private prepare(input: TensorLike): Job {
+    this.checkAlive();
+    const rank = this.kind.rank;
+    const expected = `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
+    const x = checkTensor(this.runFn, 'input', input, rank + 2, expected);
+    const g = this.geometry(x.shape);
+    const { arena } = this.rt;
+    const inLength = g.N * this.inChannels * product(g.inSpatial);
+    const outLength = product(g.outShape);
+    const job: Job = { g, blocks: [], output: 0, outLength, flops: this.flops(g) };
+    try {
+      const xPtr = arena.alloc(inLength * 4, 'the input');
+      job.blocks.push(xPtr);
+      job.output = arena.alloc(outLength * 4, 'the output');
+      job.blocks.push(job.output);
+      this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+      this.writeDescriptor(g, xPtr, job.output, 0);
+      return job;
+    } catch (e) {
+      this.release(job);
+      throw e;
+    }
+  }
+
+  /**
+   * Splits the job into at most `parts` descriptors with disjoint work ranges, each with its own
+   * zeroed workspace (the plan's descriptor is the template and serves a single part).
+   */
+  private split(job: Job, parts: number): number[] {
+    const { arena, kernels } = this.rt;
+    const entry = ALGORITHMS[this.algorithm];
+    const template = this.blocks.descriptor;
+    const items = entry.items(kernels, template);
+    const count = Math.max(1, Math.min(parts, items));
+    const wsBytes = entry.workspace(kernels, template);
+    const descriptors: number[] = [];
+    for (let p = 0; p < count; p++) {
+      const d = count === 1 ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');
+      if (d !== template) job.blocks.push(d);
+      const ws = arena.alloc(wsBytes, 'the workspace');
+      job.blocks.push(ws);
+      new Uint8Array(kernels.memory.buffer, ws, wsBytes).fill(0);
+      const view = arena.i32(d, Slot.Count);
+      if (d !== template) view.set(arena.i32(template, Slot.Count));
+      view[Slot.Workspace] = ws;
+      view[Slot.WorkBegin] = Math.floor((items * p) / count);
+      view[Slot.WorkEnd] = Math.floor((items * (p + 1)) / count);
+      descriptors.push(d);
+    }
+    return descriptors;
+  }
+
+  private result(job: Job): Tensor {
+    return { data: this.rt.arena.f32(job.output, job.outLength).slice(), shape: job.g.outShape };
+  }
+
+  private release(job: Job): void {
+    for (const b of job.blocks.reverse()) this.rt.arena.release(b);
+    job.blocks.length = 0;
+  }
+
+  /** 2 x multiply-adds of a run (dense count: padding taps included). */
+  private flops(g: Geometry): number {
+    const taps = product(this.kernel);
+    const pixels = this.kind.transposed ? product(g.inSpatial) : product(g.out);
+    const perPixel = this.kind.transposed ? this.inChannels * (this.outChannels / this.groups) : this.outChannels * (this.inChannels / this.groups);
+    return 2 * g.N * pixels * perPixel * taps;
+  }
+
+  /** Workspace bytes of the kernel this plan calls, for the descriptor as last written. */
+  private kernelWorkspaceBytes(): number {
+    return ALGORITHMS[this.algorithm].workspace(this.rt.kernels, this.blocks.descriptor);
   }
 
   private checkAlive(): void {
@@ -336,6 +428,32 @@ export class Plan implements ConvPlan {
     d[Slot.BlockP] = blockP;
   }
 }
+
+/** One run in progress: the blocks it holds (freed together) and where its output is. */
+interface Job {
+  g: Geometry;
+  blocks: number[];
+  output: number;
+  outLength: number;
+  flops: number;
+}
+
+/** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
+const THREAD_MIN_FLOPS = 10e6;
+
+type Algorithm = 'gemm' | 'transposed' | 'depthwise';
+
+/** Per algorithm: the kernel export, its work-item count and its workspace size for a descriptor. */
+const ALGORITHMS: Record<Algorithm, {
+  kernel: KernelName;
+  items(k: Kernels, d: number): number;
+  workspace(k: Kernels, d: number): number;
+}> = {
+  gemm: { kernel: 'convForward', items: (k, d) => k.convForwardItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
+  transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
+  // The depthwise kernels compute a whole job in one call.
+  depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
+};
 
 interface Geometry {
   N: number;

@@ -2,13 +2,16 @@
  * Feature probe, instantiation and warm-up of the kernels.
  *
  * One AssemblyScript source is built three times (scalar, simd, relaxed-simd). `ready()` picks
- * the best variant the engine validates, instantiates it once and runs small convolutions so
+ * the best variant the engine supports, instantiates it once and runs small convolutions so
  * that V8 compiles the hot kernels with its optimizing tier before the first real call.
+ *
+ * Where the bytes of a variant come from is up to the entry point: the default one decodes the
+ * variants inlined as base64 (inline.ts), the URL entry fetches `.wasm` files (url.ts).
  */
 import { instantiateSync } from '@assemblyscript/loader';
-import * as binaries from './generated/wasm.ts';
 import { Arena } from './memory.ts';
 import { warmUp } from './warmup.ts';
+import { Pool } from './pool.ts';
 
 /** The wasm variants, best first. */
 export const BACKENDS = ['relaxed-simd', 'simd', 'scalar'] as const;
@@ -17,14 +20,31 @@ export type Backend = (typeof BACKENDS)[number];
 export interface ReadyOptions {
   /** Force a variant instead of the best one the engine supports. */
   backend?: Backend;
+  /**
+   * Threads for one convolution: a number, or 'auto' for every core. With more than one, a pool
+   * of worker threads shares the instance's memory (needs SharedArrayBuffer: in browsers, a
+   * cross-origin isolated page). Default 1.
+   */
+  threads?: number | 'auto';
 }
+
+/** A compiled variant: a backend, or the threaded (shared-memory) build of a SIMD backend. */
+export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
+
+/** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
+export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward'] as const;
+export type KernelName = (typeof KERNELS)[number];
 
 /** The kernels' exports (see assembly/index.ts). */
 export interface Kernels {
   memory: WebAssembly.Memory;
   convForward(descriptor: number): void;
+  convForwardItems(descriptor: number): number;
   convTransposed(descriptor: number): void;
+  convTransposedItems(descriptor: number): number;
   workspaceBytes(descriptor: number, transposed: number): number;
+  depthwiseForward(descriptor: number): void;
+  depthwiseWorkspaceBytes(descriptor: number): number;
   heapBase(): number;
 }
 
@@ -34,32 +54,44 @@ export interface Runtime {
   readonly arena: Arena;
   /** Increases every time the instance is rebuilt; plans of an older generation are void. */
   readonly generation: number;
+  /** The worker pool (threaded builds only); null runs everything on the calling thread. */
+  pool: Pool | null;
 }
+
+/** The module bytes of a variant: at once (inlined) or as a promise (fetched). */
+export type BinarySource = (variant: Variant) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>;
 
 let current: Runtime | null = null;
 let generation = 0;
-const decoded = new Map<Backend, Uint8Array<ArrayBuffer>>();
+let supported: Backend[] | null = null;
 
-function binary(backend: Backend): Uint8Array<ArrayBuffer> {
-  let bytes = decoded.get(backend);
-  if (!bytes) {
-    const b64 = backend === 'scalar' ? binaries.scalar : backend === 'simd' ? binaries.simd : binaries.relaxedSimd;
-    bytes = decodeBase64(b64);
-    decoded.set(backend, bytes);
-  }
-  return bytes;
+// Feature probes, `(module (func (result v128) ...))`: a v128.const for SIMD, a relaxed_madd of
+// three of them for relaxed SIMD. The scalar variant needs nothing beyond WebAssembly itself.
+const V128_CONST = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+const PROBES: Record<Backend, number[] | null> = {
+  'relaxed-simd': [...V128_CONST, ...V128_CONST, ...V128_CONST, 0xfd, 0x85, 0x02],
+  simd: V128_CONST,
+  scalar: null,
+};
+
+function probe(body: number[] | null): boolean {
+  if (!body) return true;
+  const code = [0, ...body, 0x0b];
+  const header = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0];
+  return WebAssembly.validate(new Uint8Array([...header, 10, code.length + 2, 1, code.length, ...code]));
 }
 
-/** The variants this engine can run, best first (each binary is checked with WebAssembly.validate). */
+/** The variants this engine can run, best first (told by validating tiny modules that use each feature). */
 export function supportedBackends(): Backend[] {
-  return BACKENDS.filter((b) => WebAssembly.validate(binary(b)));
+  supported ??= BACKENDS.filter((b) => probe(PROBES[b]));
+  return [...supported];
 }
 
 /**
- * Compiles and instantiates the kernels once; later calls return at once. Asking for a different
- * backend than the one in use rebuilds the instance, which voids every existing plan.
+ * `ready()` with the variants' bytes taken from `source`. Inlined bytes (a Uint8Array, not a
+ * promise) are instantiated before this function first yields, as they always were.
  */
-export async function ready(options: ReadyOptions = {}): Promise<void> {
+export async function readyWith(source: BinarySource, options: ReadyOptions = {}): Promise<void> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`ready: argument 'options' must be an object such as { backend: 'simd' }, got ${describe(options)}`);
   }
@@ -69,34 +101,92 @@ export async function ready(options: ReadyOptions = {}): Promise<void> {
       `ready: option 'backend' must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${describe(wanted)}`,
     );
   }
-  if (current && (wanted === undefined || wanted === current.backend)) return;
-  const supported = supportedBackends();
-  const backend = wanted ?? supported[0];
-  if (!supported.includes(backend)) {
+  const threads = threadCount(options.threads);
+  const same = current && (wanted === undefined || wanted === current.backend)
+    && (options.threads === undefined || threads === (current.pool?.size ?? 1));
+  if (same) return;
+  const available = supportedBackends();
+  const backend = wanted ?? available[0];
+  if (!available.includes(backend)) {
     const hint = backend === 'relaxed-simd' ? ' (Node 20 needs the flag --experimental-wasm-relaxed-simd)' : '';
     throw new RangeError(
-      `ready: backend '${backend}' is not supported by this JavaScript engine${hint}; supported: ${supported.join(', ')}`,
+      `ready: backend '${backend}' is not supported by this JavaScript engine${hint}; supported: ${available.join(', ')}`,
     );
   }
-  instantiate(backend);
+  if (threads > 1 && backend === 'scalar') {
+    throw new RangeError(`ready: threads need a SIMD backend ('simd' or 'relaxed-simd'), got backend 'scalar' with threads=${threads}`);
+  }
+  const shared = threads > 1 && sharedMemoryAvailable();
+  if (threads > 1 && !shared) {
+    console.warn('wasmconv: SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated); running on one thread');
+  }
+  const variant: Variant = !shared ? backend : backend === 'simd' ? 'simd-threads' : 'relaxed-simd-threads';
+  const loaded = source(variant);
+  const bytes = loaded instanceof Uint8Array ? loaded : await loaded;
+  reset();
+  const rt = instantiate(backend, bytes, shared);
+  if (shared) {
+    const pool = await Pool.start(threads, new WebAssembly.Module(bytes), rt.kernels.memory, [...KERNELS]);
+    // A concurrent ready() may have replaced the instance while the workers started.
+    if (current !== rt) {
+      pool.terminate();
+      return;
+    }
+    rt.pool = pool;
+  }
+  warmUp();
 }
 
-/** Drops the instance and its memory; the next `ready()` builds a new one. Plans made before are void. */
+function threadCount(t: unknown): number {
+  if (t === undefined) return 1;
+  if (t === 'auto') {
+    const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+    return Math.max(1, nav?.hardwareConcurrency ?? 1);
+  }
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 256) {
+    throw new (typeof t === 'number' ? RangeError : TypeError)(`ready: option 'threads' must be an integer from 1 to 256 or 'auto', got ${describe(t)}`);
+  }
+  return t;
+}
+
+/** SharedArrayBuffer exists and (in a browser) the page is cross-origin isolated. */
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+}
+
+/** Drops the instance, its memory and its threads; the next `ready()` builds a new one. Plans made before are void. */
 export function reset(): void {
+  current?.pool?.terminate();
   current = null;
   generation++;
 }
 
-function instantiate(backend: Backend): void {
-  const { exports } = instantiateSync<Record<string, unknown>>(binary(backend), {});
+/** Ends the worker threads (the instance goes on with one thread), so a Node process can exit. */
+export function terminate(): void {
+  if (current?.pool) {
+    current.pool.terminate();
+    current.pool = null;
+  }
+}
+
+/** Threads a convolution may use now (1 without a pool). */
+export function threads(): number {
+  return current?.pool?.size ?? 1;
+}
+
+function instantiate(backend: Backend, bytes: Uint8Array<ArrayBuffer>, shared: boolean): Runtime {
+  const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) : undefined;
+  const { exports } = instantiateSync<Record<string, unknown>>(bytes, memory ? { env: { memory } } : {});
   const kernels = exports as unknown as Kernels;
   current = {
     backend,
     kernels,
     arena: new Arena(kernels.memory, kernels.heapBase()),
     generation: ++generation,
+    pool: null,
   };
-  warmUp();
+  return current;
 }
 
 /** The generation of the current instance (plans of another generation are void). */
@@ -121,15 +211,6 @@ export function runtime(fn: string): Runtime {
 export function memoryStats(): { memoryBytes: number; usedBytes: number } {
   const rt = runtime('memoryStats');
   return { memoryBytes: rt.arena.memoryBytes, usedBytes: rt.arena.usedBytes };
-}
-
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const B = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
-  if (B) return new Uint8Array(B.from(b64, 'base64'));
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** A short description of a value for error messages. */

@@ -1,0 +1,870 @@
+/**
+ * Depthwise convolution: groups == input channels C, any channel multiplier m = K / C.
+ * Output channel k = c * m + j reads input channel c only, with filter k (KD x KH x KW taps).
+ * Direct kernels (no GEMM): the reduction per output is just the taps, so the work is laid out
+ * to keep a filter's weights in registers and to share every input load between neighbouring
+ * outputs.
+ *
+ * Layouts (descriptor slot Layout):
+ *  - channels-first, input (N, C, ID, IH, IW), output (N, K, OD, OH, OW); weights packed [K][taps]
+ *    (tap = (kd * KH + kh) * KW + kw). Vectorised across output columns: input rows are copied
+ *    once into a ring of zero-padded rows in the workspace, split by column phase (for stride S,
+ *    phase p holds padded columns p, p + S, p + 2S, ...), so every tap of 4 adjacent outputs is
+ *    one unaligned v128 load without bounds checks, for any stride and dilation. Two output rows
+ *    are computed per pass, so the input rows they share are loaded once.
+ *  - channels-last, input (N, ID, IH, IW, C), output (N, OD, OH, OW, K); weights packed
+ *    [taps][m][Cp] (Cp = C rounded up to 4, zero-filled): weight (tap, j, c) is filter c * m + j,
+ *    so one v128 load gives a tap's weights for 4 consecutive input channels. Vectorised across
+ *    channels; input rows outside the image read a zero row of the workspace, columns outside it
+ *    are clipped per border pixel (interior pixels run without bounds checks).
+ *
+ * Bias: 0 when absent, else K floats padded by at least 8 zeros. The fused activation of
+ * simd.ts is applied before the store (read from the descriptor's ActLo, ActHi, ActSlope slots,
+ * which are consecutive). Spatial sizes are always 3-D (unused axes have size 1).
+ * Every kernel is allocation-free and writes only the output and the workspace; none reads
+ * outside the input, weights, bias, descriptor and workspace areas described here.
+ */
+import { Slot } from './descriptor';
+import { madd, activate1 } from './simd';
+
+// @ts-ignore: decorator
+@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
+// @ts-ignore: decorator
+@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
+
+/** Output rows computed per pass of the channels-first kernel. */
+const ROWS: i32 = 2;
+/** Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), then a 16-byte scratch. */
+const HEAD: usize = 32;
+
+/** Floats per phase row of the channels-first ring: every column a 4-wide output block reads. */
+function ringRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
+  return roundUp(roundUp(OW, 4) + (KW - 1) * DW / SW, 4);
+}
+
+/** Rows per kd layer of the channels-first ring: the input rows of one pass of ROWS output rows. */
+// @ts-ignore: decorator
+@inline function ringRows(KH: i32, SH: i32, DH: i32): i32 {
+  return DH * (KH - 1) + 1 + SH * (ROWS - 1);
+}
+
+/**
+ * Bytes of workspace `depthwiseForward` needs for the descriptor at `d` (16-byte aligned parts):
+ * channels-first: a 32-byte head, tap tables (ROWS * taps + KW + KD * ring rows i32) and the ring
+ * (KD * ringRows slots of SW phase rows of ringRowFloats floats); channels-last: the head, a row
+ * table (KD * KH i32) and one zero input row (IW * C floats + 16 bytes).
+ */
+export function depthwiseWorkspaceBytes(d: usize): usize {
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  if (field(d, Slot.Layout) != 0) {
+    const C = field(d, Slot.InChannels), IW = field(d, Slot.InW);
+    return HEAD + align16(<usize>(KD * KH) << 2) + align16(((<usize>IW * C) << 2) + 16);
+  }
+  const SW = field(d, Slot.StrideW), DW = field(d, Slot.DilationW);
+  const SH = field(d, Slot.StrideH), DH = field(d, Slot.DilationH);
+  const L = ringRowFloats(field(d, Slot.OutW), KW, SW, DW);
+  const RS = ringRows(KH, SH, DH);
+  const tables = ROWS * KD * KH * KW + KW + KD * RS;
+  return HEAD + align16(<usize>tables << 2) + ((<usize>KD * RS * SW * L) << 2);
+}
+
+/** Computes the depthwise convolution the descriptor at `d` describes (groups == InChannels). */
+export function depthwiseForward(d: usize): void {
+  const ws = <usize>field(d, Slot.Workspace);
+  memory.fill(ws, 0, HEAD);
+  if (field(d, Slot.Layout) != 0) forwardChannelsLast(d);
+  else forwardChannelsFirst(d);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector helpers
+
+/** The first `r` lanes (r in 1..4) of 4 floats at p, read exactly; other lanes are 0. */
+// @ts-ignore: decorator
+@inline function loadPart(p: usize, r: i32): v128 {
+  if (r >= 4) return v128.load(p);
+  if (r == 1) return v128.load32_zero(p);
+  const v = v128.load64_zero(p);
+  return r == 2 ? v : v128.load32_lane(p, v, 2, 8);
+}
+
+/** Writes the first `r` lanes (r >= 4: all) of v at p. */
+// @ts-ignore: decorator
+@inline function storePart(p: usize, v: v128, r: i32): void {
+  if (r >= 4) { v128.store(p, v); return; }
+  if (r == 1) { v128.store32_lane(p, v, 0); return; }
+  v128.store64_lane(p, v, 0);
+  if (r == 3) v128.store32_lane(p, v, 2, 8);
+}
+
+/** Stores the first `r` lanes of v at p, lane i at byte offset i * stride. */
+// @ts-ignore: decorator
+@inline function storeStrided(p: usize, v: v128, r: i32, stride: usize): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (r > 1) store<f32>(p + stride, f32x4.extract_lane(v, 1));
+  if (r > 2) store<f32>(p + 2 * stride, f32x4.extract_lane(v, 2));
+  if (r > 3) store<f32>(p + 3 * stride, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * The fused activation (same definition as activate4 in simd.ts) with its parameters read from
+ * memory at `c` (lo, hi, slope as f32), so they take no registers in the hot loops; `leaky`:
+ * slope != 1. pmax/pmin are single instructions and keep a NaN input (it is their first operand).
+ */
+// @ts-ignore: decorator
+@inline function act4(v: v128, c: usize, leaky: bool): v128 {
+  if (leaky) v = v128.bitselect(v, f32x4.mul(v, v128.load32_splat(c, 8)), f32x4.gt(v, f32x4.splat(0)));
+  return f32x4.pmin(f32x4.pmax(v, v128.load32_splat(c)), v128.load32_splat(c, 4));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels-first
+
+/**
+ * Channels-first depthwise convolution. Workspace after the head: tap tables (ROWS tables of
+ * taps i32), the column offsets (KW i32), the row table (KD * RS i32), then the ring of KD * RS
+ * slots (RS = ringRows), each SW phase rows of L floats (see ringRowFloats). The ring is
+ * zero-filled here once; afterwards only the image columns of a slot are ever overwritten, so the
+ * padding columns stay zero. For every input plane, output depth and pass of ROWS output rows,
+ * the input rows the pass needs that the ring does not hold yet are copied in once; the m output
+ * planes of that input channel are then computed from the ring.
+ */
+function forwardChannelsFirst(d: usize): void {
+  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const SD = field(d, Slot.StrideD), SH = field(d, Slot.StrideH), SW = field(d, Slot.StrideW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
+  const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
+  const act = field(d, Slot.HasActivation) != 0;
+  const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
+  const ac = d + (<usize>Slot.ActLo << 2);
+  const leaky = slope != 1;
+
+  const m = K / C;
+  const taps = KD * KH * KW;
+  const L = ringRowFloats(OW, KW, SW, DW);
+  const RS = ringRows(KH, SH, DH);
+  const phaseBytes = <usize>L << 2;
+  const slotBytes = phaseBytes * SW;
+  const ws = <usize>field(d, Slot.Workspace);
+  const tab = ws + HEAD;
+  const colOff = tab + (<usize>(ROWS * taps) << 2);
+  const rowTab = colOff + (<usize>KW << 2);
+  const ring = tab + align16(<usize>(ROWS * taps + KW + KD * RS) << 2);
+  memory.fill(ring, 0, slotBytes * KD * RS);
+  // Byte offset of tap column kw from a slot's start: phase (kw*DW) % SW, index (kw*DW) / SW.
+  for (let kw = 0; kw < KW; kw++) {
+    const pos = kw * DW;
+    store<i32>(colOff + (<usize>kw << 2), <i32>(<usize>(pos % SW) * phaseBytes + (<usize>(pos / SW) << 2)));
+  }
+
+  const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
+  // Specialised kernels (2-D, dilation 1 along W): 3x3 two rows at a time for equal strides 1
+  // or 2, one row at a time otherwise; 5 wide with any number of rows.
+  let kind = 0;
+  if (KD == 1 && DW == 1 && SW <= 2) {
+    if (KH == 3 && KW == 3) kind = DH == 1 && SH == SW ? 1 : 2;
+    else if (KW == 5) kind = 3;
+  }
+
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
+      for (let od = 0; od < OD; od++) {
+        let loaded = -PH;
+        for (let oh = 0; oh < OH; oh += ROWS) {
+          const rows = min(ROWS, OH - oh);
+          // Input rows [first, end) feed this pass; copy those the ring does not hold yet.
+          const first = oh * SH - PH;
+          const end = first + DH * (KH - 1) + 1 + SH * (rows - 1);
+          for (let ih = max(loaded, first); ih < end; ih++) {
+            const slotIndex = (ih + PH) % RS;
+            for (let kd = 0; kd < KD; kd++) {
+              const id = od * SD - PD + kd * DD;
+              const slot = ring + <usize>(kd * RS + slotIndex) * slotBytes;
+              if (<u32>id < <u32>ID && <u32>ih < <u32>IH) {
+                fillRingRow(slot, xc + ((<usize>(id * IH + ih) * IW) << 2), IW, PW, SW, L);
+              } else {
+                memory.fill(slot, 0, slotBytes);
+              }
+            }
+          }
+          loaded = end;
+          // Row table: slot address of input row first + q of layer kd at entry kd * RS + q.
+          const top = (first + PH) % RS;
+          for (let kd = 0; kd < KD; kd++) {
+            for (let q = 0; q < end - first; q++) {
+              let s = top + q;
+              if (s >= RS) s -= RS;
+              store<i32>(rowTab + (<usize>(kd * RS + q) << 2), <i32>(ring + <usize>(kd * RS + s) * slotBytes));
+            }
+          }
+          // Tap tables of the pass's rows: address of each tap's column for output column 0.
+          for (let r = 0; r < rows; r++) {
+            let t = tab + (<usize>(r * taps) << 2);
+            for (let kd = 0; kd < KD; kd++) {
+              for (let kh = 0; kh < KH; kh++) {
+                const slot = load<i32>(rowTab + (<usize>(kd * RS + r * SH + kh * DH) << 2));
+                for (let kw = 0; kw < KW; kw++, t += 4) {
+                  store<i32>(t, slot + load<i32>(colOff + (<usize>kw << 2)));
+                }
+              }
+            }
+          }
+          for (let j = 0; j < m; j++) {
+            const k = c * m + j;
+            const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
+            const wk = w + (<usize>(k * taps) << 2);
+            const bp = bias ? bias + (<usize>k << 2) : ws;
+            if (ASC_FEATURE_SIMD) {
+              if (kind == 1 && rows == 2) {
+                if (SW == 1) rows3x3s1(y0, y0 + (<usize>OW << 2), OW, rowTab, wk, bp, act, ac, leaky);
+                else rows3x3s2(y0, y0 + (<usize>OW << 2), OW, rowTab, phaseBytes, wk, bp, act, ac, leaky);
+                continue;
+              }
+              for (let r = 0; r < rows; r++) {
+                const yr = y0 + (<usize>(r * OW) << 2);
+                const tr = tab + (<usize>(r * taps) << 2);
+                if (kind == 1 || kind == 2) {
+                  if (SW == 1) row3x3s1(yr, OW, tr, wk, bp, act, ac, leaky);
+                  else row3x3s2(yr, OW, tr, phaseBytes, wk, bp, act, ac, leaky);
+                } else if (kind == 3) {
+                  if (SW == 1) rowsW5s1(yr, OW, tr, KH, wk, bp, act, ac, leaky);
+                  else rowsW5s2(yr, OW, tr, KH, phaseBytes, wk, bp, act, ac, leaky);
+                } else {
+                  rowGeneric(yr, OW, tr, taps, wk, bp, act, ac, leaky);
+                }
+              }
+            } else {
+              const b = load<f32>(bp);
+              for (let r = 0; r < rows; r++) {
+                rowScalar(y0 + (<usize>(r * OW) << 2), OW, tab + (<usize>(r * taps) << 2), taps, wk, b, act, lo, hi, slope);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Copies one input row of IW floats into a ring slot of S phase rows of L floats: padded
+ * column q = iw + PW goes to phase q % S, index q / S (columns with index >= L are not needed).
+ * Writes only the image columns; the slot's padding columns keep their zeros.
+ */
+function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32): void {
+  const count = min(IW, S * L - PW);
+  if (count <= 0) return;
+  if (S == 1) {
+    memory.copy(slot + (<usize>PW << 2), row, <usize>count << 2);
+    return;
+  }
+  const phaseBytes = <usize>L << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (S == 2) {
+      if (PW & 1) {
+        // Column 0 is odd in padded coordinates: it goes to phase 1; the rest pairs up evenly.
+        store<f32>(slot + phaseBytes + (<usize>(PW >> 1) << 2), load<f32>(row));
+        j = 1;
+      }
+      for (; j + 8 <= count; j += 8) {
+        const a = v128.load(row + (<usize>j << 2));
+        const b = v128.load(row + (<usize>j << 2), 16);
+        const at = slot + (<usize>((j + PW) >> 1) << 2);
+        v128.store(at, f32x4.shuffle(a, b, 0, 2, 4, 6));
+        v128.store(at + phaseBytes, f32x4.shuffle(a, b, 1, 3, 5, 7));
+      }
+    }
+  }
+  for (; j < count; j++) {
+    const q = j + PW;
+    store<f32>(slot + <usize>(q % S) * phaseBytes + (<usize>(q / S) << 2), load<f32>(row + (<usize>j << 2)));
+  }
+}
+
+/**
+ * Two output rows (y0, y1) of a 3x3 kernel, strides 1 x 1: rt holds the slot addresses of the 4
+ * input rows they read (rows 0-2 for y0, 1-3 for y1); taps kw = 0, 1, 2 are at +0, +4, +8 bytes.
+ * The 9 weights stay in registers; each input vector feeds both rows. `bp`: the bias (one f32),
+ * `ac`: lo, hi, slope. Reads slot columns up to roundUp(OW, 4) + 1; writes exactly OW floats
+ * at y0 and at y1.
+ */
+function rows3x3s1(y0: usize, y1: usize, OW: i32, rt: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  const r0 = <usize>load<i32>(rt), r1 = <usize>load<i32>(rt, 4), r2 = <usize>load<i32>(rt, 8), r3 = <usize>load<i32>(rt, 12);
+  const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
+  const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
+  const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
+  for (let ow = 0; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    const b = v128.load32_splat(bp);
+    let p = r0 + off;
+    let a = madd(v128.load(p), w0, b);
+    a = madd(v128.load(p, 4), w1, a);
+    a = madd(v128.load(p, 8), w2, a);
+    p = r1 + off;
+    let x = v128.load(p);
+    let e = madd(x, w0, b);
+    a = madd(x, w3, a);
+    x = v128.load(p, 4);
+    e = madd(x, w1, e);
+    a = madd(x, w4, a);
+    x = v128.load(p, 8);
+    e = madd(x, w2, e);
+    a = madd(x, w5, a);
+    p = r2 + off;
+    x = v128.load(p);
+    e = madd(x, w3, e);
+    a = madd(x, w6, a);
+    x = v128.load(p, 4);
+    e = madd(x, w4, e);
+    a = madd(x, w7, a);
+    x = v128.load(p, 8);
+    e = madd(x, w5, e);
+    a = madd(x, w8, a);
+    p = r3 + off;
+    e = madd(v128.load(p), w6, e);
+    e = madd(v128.load(p, 4), w7, e);
+    e = madd(v128.load(p, 8), w8, e);
+    if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); }
+    storePart(y0 + off, a, OW - ow);
+    storePart(y1 + off, e, OW - ow);
+  }
+}
+
+/**
+ * Two output rows of a 3x3 kernel, strides 2 x 2: rt holds the slot addresses of the 5 input
+ * rows they read (rows 0-2 for y0, 2-4 for y1). In a slot, tap kw = 0 is phase 0 at +0, kw = 1
+ * phase 1 (+phaseBytes) at +0, kw = 2 phase 0 at +4 bytes. Otherwise as rows3x3s1.
+ */
+function rows3x3s2(y0: usize, y1: usize, OW: i32, rt: usize, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  const r0 = <usize>load<i32>(rt), r1 = <usize>load<i32>(rt, 4), r2 = <usize>load<i32>(rt, 8);
+  const r3 = <usize>load<i32>(rt, 12), r4 = <usize>load<i32>(rt, 16);
+  const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
+  const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
+  const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
+  for (let ow = 0; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    const b = v128.load32_splat(bp);
+    let p = r0 + off;
+    let a = madd(v128.load(p), w0, b);
+    a = madd(v128.load(p + pb), w1, a);
+    a = madd(v128.load(p, 4), w2, a);
+    p = r1 + off;
+    a = madd(v128.load(p), w3, a);
+    a = madd(v128.load(p + pb), w4, a);
+    a = madd(v128.load(p, 4), w5, a);
+    p = r2 + off;
+    let x = v128.load(p);
+    let e = madd(x, w0, b);
+    a = madd(x, w6, a);
+    x = v128.load(p + pb);
+    e = madd(x, w1, e);
+    a = madd(x, w7, a);
+    x = v128.load(p, 4);
+    e = madd(x, w2, e);
+    a = madd(x, w8, a);
+    p = r3 + off;
+    e = madd(v128.load(p), w3, e);
+    e = madd(v128.load(p + pb), w4, e);
+    e = madd(v128.load(p, 4), w5, e);
+    p = r4 + off;
+    e = madd(v128.load(p), w6, e);
+    e = madd(v128.load(p + pb), w7, e);
+    e = madd(v128.load(p, 4), w8, e);
+    if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); }
+    storePart(y0 + off, a, OW - ow);
+    storePart(y1 + off, e, OW - ow);
+  }
+}
+
+/**
+ * One output row of a 3x3 kernel, stride 1 along W (any stride and dilation along H): tab holds
+ * the addresses of taps (kh, 0); taps (kh, 1) and (kh, 2) follow at +4 and +8 bytes.
+ * Reads slot columns up to roundUp(OW, 4) + 1; writes exactly OW floats at y.
+ */
+function row3x3s1(y: usize, OW: i32, tab: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  const r0 = <usize>load<i32>(tab), r1 = <usize>load<i32>(tab, 12), r2 = <usize>load<i32>(tab, 24);
+  const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
+  const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
+  const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
+  for (let ow = 0; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    const p0 = r0 + off, p1 = r1 + off, p2 = r2 + off;
+    let a = madd(v128.load(p0), w0, v128.load32_splat(bp));
+    a = madd(v128.load(p0, 4), w1, a);
+    a = madd(v128.load(p0, 8), w2, a);
+    a = madd(v128.load(p1), w3, a);
+    a = madd(v128.load(p1, 4), w4, a);
+    a = madd(v128.load(p1, 8), w5, a);
+    a = madd(v128.load(p2), w6, a);
+    a = madd(v128.load(p2, 4), w7, a);
+    a = madd(v128.load(p2, 8), w8, a);
+    if (act) a = act4(a, ac, leaky);
+    storePart(y + off, a, OW - ow);
+  }
+}
+
+/**
+ * One output row of a 3x3 kernel, stride 2 along W: tab holds the addresses of taps (kh, 0) in
+ * phase 0; tap (kh, 1) is the same index in phase 1 (+pb bytes), tap (kh, 2) phase 0, +4 bytes.
+ * Reads slot columns up to roundUp(OW, 4) + 1 of each phase; writes exactly OW floats at y.
+ */
+function row3x3s2(y: usize, OW: i32, tab: usize, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  const r0 = <usize>load<i32>(tab), r1 = <usize>load<i32>(tab, 12), r2 = <usize>load<i32>(tab, 24);
+  const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
+  const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
+  const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
+  for (let ow = 0; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    const p0 = r0 + off, p1 = r1 + off, p2 = r2 + off;
+    let a = madd(v128.load(p0), w0, v128.load32_splat(bp));
+    a = madd(v128.load(p0 + pb), w1, a);
+    a = madd(v128.load(p0, 4), w2, a);
+    a = madd(v128.load(p1), w3, a);
+    a = madd(v128.load(p1 + pb), w4, a);
+    a = madd(v128.load(p1, 4), w5, a);
+    a = madd(v128.load(p2), w6, a);
+    a = madd(v128.load(p2 + pb), w7, a);
+    a = madd(v128.load(p2, 4), w8, a);
+    if (act) a = act4(a, ac, leaky);
+    storePart(y + off, a, OW - ow);
+  }
+}
+
+/**
+ * One output row of a kernel 5 wide with `rows` rows (KH; KD == 1), stride 1 along W: tab holds
+ * the address of tap (row, 0) at entry 5 * row; the other four follow at +4 .. +16 bytes.
+ * 8 outputs per step (each weight loaded once for both halves), then 4 with a partial store.
+ */
+function rowsW5s1(y: usize, OW: i32, tab: usize, rows: i32, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  let ow = 0;
+  for (; ow + 8 <= OW; ow += 8) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp), a1 = a0;
+    for (let r = 0; r < rows; r++) {
+      const p = <usize>load<i32>(tab + <usize>(r * 20)) + off;
+      const wr = wk + <usize>(r * 20);
+      let v = v128.load32_splat(wr);
+      a0 = madd(v128.load(p), v, a0); a1 = madd(v128.load(p, 16), v, a1);
+      v = v128.load32_splat(wr, 4);
+      a0 = madd(v128.load(p, 4), v, a0); a1 = madd(v128.load(p, 20), v, a1);
+      v = v128.load32_splat(wr, 8);
+      a0 = madd(v128.load(p, 8), v, a0); a1 = madd(v128.load(p, 24), v, a1);
+      v = v128.load32_splat(wr, 12);
+      a0 = madd(v128.load(p, 12), v, a0); a1 = madd(v128.load(p, 28), v, a1);
+      v = v128.load32_splat(wr, 16);
+      a0 = madd(v128.load(p, 16), v, a0); a1 = madd(v128.load(p, 32), v, a1);
+    }
+    if (act) { a0 = act4(a0, ac, leaky); a1 = act4(a1, ac, leaky); }
+    v128.store(y + off, a0); v128.store(y + off, a1, 16);
+  }
+  for (; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp);
+    for (let r = 0; r < rows; r++) {
+      const p = <usize>load<i32>(tab + <usize>(r * 20)) + off;
+      const wr = wk + <usize>(r * 20);
+      a0 = madd(v128.load(p), v128.load32_splat(wr), a0);
+      a0 = madd(v128.load(p, 4), v128.load32_splat(wr, 4), a0);
+      a0 = madd(v128.load(p, 8), v128.load32_splat(wr, 8), a0);
+      a0 = madd(v128.load(p, 12), v128.load32_splat(wr, 12), a0);
+      a0 = madd(v128.load(p, 16), v128.load32_splat(wr, 16), a0);
+    }
+    if (act) a0 = act4(a0, ac, leaky);
+    storePart(y + off, a0, OW - ow);
+  }
+}
+
+/**
+ * As rowsW5s1 for stride 2 along W: taps 0, 2, 4 of a row are phase 0 at +0, +4, +8 bytes,
+ * taps 1, 3 phase 1 (+pb bytes) at +0, +4 bytes, from the address in tab.
+ */
+function rowsW5s2(y: usize, OW: i32, tab: usize, rows: i32, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  let ow = 0;
+  for (; ow + 8 <= OW; ow += 8) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp), a1 = a0;
+    for (let r = 0; r < rows; r++) {
+      const e = <usize>load<i32>(tab + <usize>(r * 20)) + off;
+      const o = e + pb;
+      const wr = wk + <usize>(r * 20);
+      let v = v128.load32_splat(wr);
+      a0 = madd(v128.load(e), v, a0); a1 = madd(v128.load(e, 16), v, a1);
+      v = v128.load32_splat(wr, 4);
+      a0 = madd(v128.load(o), v, a0); a1 = madd(v128.load(o, 16), v, a1);
+      v = v128.load32_splat(wr, 8);
+      a0 = madd(v128.load(e, 4), v, a0); a1 = madd(v128.load(e, 20), v, a1);
+      v = v128.load32_splat(wr, 12);
+      a0 = madd(v128.load(o, 4), v, a0); a1 = madd(v128.load(o, 20), v, a1);
+      v = v128.load32_splat(wr, 16);
+      a0 = madd(v128.load(e, 8), v, a0); a1 = madd(v128.load(e, 24), v, a1);
+    }
+    if (act) { a0 = act4(a0, ac, leaky); a1 = act4(a1, ac, leaky); }
+    v128.store(y + off, a0); v128.store(y + off, a1, 16);
+  }
+  for (; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp);
+    for (let r = 0; r < rows; r++) {
+      const e = <usize>load<i32>(tab + <usize>(r * 20)) + off;
+      const o = e + pb;
+      const wr = wk + <usize>(r * 20);
+      a0 = madd(v128.load(e), v128.load32_splat(wr), a0);
+      a0 = madd(v128.load(o), v128.load32_splat(wr, 4), a0);
+      a0 = madd(v128.load(e, 4), v128.load32_splat(wr, 8), a0);
+      a0 = madd(v128.load(o, 4), v128.load32_splat(wr, 12), a0);
+      a0 = madd(v128.load(e, 8), v128.load32_splat(wr, 16), a0);
+    }
+    if (act) a0 = act4(a0, ac, leaky);
+    storePart(y + off, a0, OW - ow);
+  }
+}
+
+/**
+ * One output row for any kernel, stride and dilation: tab[t] is the byte address of tap t's
+ * column for output 0 (output ow reads it + 4 * ow). Reads slot columns up to roundUp(OW, 4)
+ * past each tap's start; writes exactly OW floats at y.
+ */
+function rowGeneric(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+  let ow = 0;
+  for (; ow + 8 <= OW; ow += 8) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp), a1 = a0;
+    for (let t = 0; t < taps; t++) {
+      const p = <usize>load<i32>(tab + (<usize>t << 2)) + off;
+      const v = v128.load32_splat(wk + (<usize>t << 2));
+      a0 = madd(v128.load(p), v, a0);
+      a1 = madd(v128.load(p, 16), v, a1);
+    }
+    if (act) { a0 = act4(a0, ac, leaky); a1 = act4(a1, ac, leaky); }
+    v128.store(y + off, a0); v128.store(y + off, a1, 16);
+  }
+  for (; ow < OW; ow += 4) {
+    const off = <usize>ow << 2;
+    let a0 = v128.load32_splat(bp);
+    for (let t = 0; t < taps; t++) {
+      const p = <usize>load<i32>(tab + (<usize>t << 2)) + off;
+      a0 = madd(v128.load(p), v128.load32_splat(wk + (<usize>t << 2)), a0);
+    }
+    if (act) a0 = act4(a0, ac, leaky);
+    storePart(y + off, a0, OW - ow);
+  }
+}
+
+/** Scalar form of rowGeneric (the scalar build); reads only columns below OW past each tap. */
+function rowScalar(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, b: f32, act: bool, lo: f32, hi: f32, slope: f32): void {
+  for (let ow = 0; ow < OW; ow++) {
+    const off = <usize>ow << 2;
+    let a = b;
+    for (let t = 0; t < taps; t++) {
+      a += load<f32>(<usize>load<i32>(tab + (<usize>t << 2)) + off) * load<f32>(wk + (<usize>t << 2));
+    }
+    if (act) a = activate1(a, lo, hi, slope);
+    store<f32>(y + off, a);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels-last
+
+/**
+ * Channels-last depthwise convolution. Workspace after the head: row table (KD*KH i32) then a
+ * zero row of IW*C floats (+16 bytes), zero-filled here. For every output row the table holds,
+ * per (kd, kh), the address of input column 0 of that row, or of the zero row when the row is in
+ * the padding. Interior columns (every kw tap inside the image) of a 3x3 2-D kernel run with the
+ * 9 weight vectors of a 4-channel block in registers, two pixels per step sharing their common
+ * input columns; other pixels clip the kw range per pixel. Reads only inside the input (the last
+ * channel block of a pixel is read with partial loads).
+ */
+function forwardChannelsLast(d: usize): void {
+  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const SD = field(d, Slot.StrideD), SH = field(d, Slot.StrideH), SW = field(d, Slot.StrideW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
+  const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
+  const act = field(d, Slot.HasActivation) != 0;
+  const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
+  const ac = d + (<usize>Slot.ActLo << 2);
+
+  const m = K / C;
+  const rows = KD * KH;
+  const ws = <usize>field(d, Slot.Workspace);
+  const tab = ws + HEAD;
+  const zero = tab + align16(<usize>rows << 2);
+  memory.fill(zero, 0, ((<usize>IW * C) << 2) + 16);
+  const rowBytes = (<usize>IW * C) << 2;
+
+  // Interior columns [owA, owB): every kw tap lands inside the image.
+  const owA = min(OW, (PW + SW - 1) / SW);
+  const lastStart = IW - 1 - (KW - 1) * DW + PW;
+  const owB = lastStart < 0 ? 0 : min(OW, lastStart / SW + 1);
+  const fast3x3 = KD == 1 && KH == 3 && KW == 3 && owA < owB;
+
+  for (let n = 0; n < N; n++) {
+    for (let od = 0; od < OD; od++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let kd = 0; kd < KD; kd++) {
+          const id = od * SD - PD + kd * DD;
+          for (let kh = 0; kh < KH; kh++) {
+            const ih = oh * SH - PH + kh * DH;
+            const inside = <u32>id < <u32>ID && <u32>ih < <u32>IH;
+            const at = inside ? x + <usize>((n * ID + id) * IH + ih) * rowBytes : zero;
+            store<i32>(tab + (<usize>(kd * KH + kh) << 2), <i32>at);
+          }
+        }
+        const yrow = y + ((<usize>((n * OD + od) * OH + oh) * OW * K) << 2);
+        if (ASC_FEATURE_SIMD) {
+          if (fast3x3) {
+            interior3x3(yrow, tab, w, bias, ws, C, m, owA, owB, SW, PW, DW, act, ac);
+            pixelsClipped(yrow, tab, w, bias, C, m, 0, owA, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+            pixelsClipped(yrow, tab, w, bias, C, m, owB, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+            continue;
+          }
+        }
+        pixelsClipped(yrow, tab, w, bias, C, m, 0, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+      }
+    }
+  }
+}
+
+/** Bias of output channels (c0 + i) * m + j for the first r lanes (zeros elsewhere or without bias). */
+// @ts-ignore: decorator
+@inline function biasBlock(bias: usize, c0: i32, j: i32, m: i32, r: i32): v128 {
+  if (!bias) return f32x4.splat(0);
+  if (m == 1) return v128.load(bias + (<usize>c0 << 2));
+  let v = f32x4.splat(0);
+  const p = bias + (<usize>(c0 * m + j) << 2), s = <usize>m << 2;
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (r > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + s));
+  if (r > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * s));
+  if (r > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * s));
+  return v;
+}
+
+/** Writes one pixel's result for a channel block: r contiguous lanes (m == 1) or every m-th float. */
+// @ts-ignore: decorator
+@inline function storeBlock(out: usize, v: v128, r: i32, m: i32): void {
+  if (m == 1) storePart(out, v, r);
+  else storeStrided(out, v, r, <usize>m << 2);
+}
+
+/**
+ * Interior pixels [owA, owB) of one output row of a 2-D 3x3 channels-last kernel, for one block
+ * of 4 input channels (r valid, r in 1..4) and one multiplier index j: the block's 9 weight
+ * vectors stay in registers (bias and activation are read from memory: `bv` holds the bias
+ * vector). With dilation 1 along W and stride 1 or 2, two pixels per step share their common
+ * input columns (stride 1: 4 columns for 2 pixels, stride 2: 5).
+ */
+// @ts-ignore: decorator
+@inline function interior3x3Block(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
+  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  const pix = <usize>C << 2;
+  const Cp = (C + 3) & ~3;
+  const tapBytes = <usize>(m * Cp) << 2;
+  const wb = w + (<usize>(j * Cp + c0) << 2);
+  const w0 = v128.load(wb), w1 = v128.load(wb + tapBytes), w2 = v128.load(wb + 2 * tapBytes);
+  const w3 = v128.load(wb + 3 * tapBytes), w4 = v128.load(wb + 4 * tapBytes), w5 = v128.load(wb + 5 * tapBytes);
+  const w6 = v128.load(wb + 6 * tapBytes), w7 = v128.load(wb + 7 * tapBytes), w8 = v128.load(wb + 8 * tapBytes);
+  const start = <usize>(owA * SW - PW) * pix + (<usize>c0 << 2);
+  let p0 = <usize>load<i32>(tab) + start, p1 = <usize>load<i32>(tab, 4) + start, p2 = <usize>load<i32>(tab, 8) + start;
+  const K = C * m;
+  let out = yrow + (<usize>(owA * K + c0 * m + j) << 2);
+  const outStep = <usize>K << 2;
+  let ow = owA;
+  if (DW == 1 && SW <= 2) {
+    const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
+    const step = SW == 1 ? c2 : c4;
+    const s2 = SW == 2;
+    for (; ow + 2 <= owB; ow += 2) {
+      const b = v128.load(bv);
+      let a = madd(loadPart(p0, r), w0, b);
+      let x = loadPart(p0 + c1, r);
+      a = madd(x, w1, a);
+      let e: v128;
+      if (s2) {
+        x = loadPart(p0 + c2, r);
+        a = madd(x, w2, a);
+        e = madd(x, w0, b);
+        e = madd(loadPart(p0 + c3, r), w1, e);
+        e = madd(loadPart(p0 + c4, r), w2, e);
+      } else {
+        e = madd(x, w0, b);
+        x = loadPart(p0 + c2, r);
+        a = madd(x, w2, a);
+        e = madd(x, w1, e);
+        e = madd(loadPart(p0 + c3, r), w2, e);
+      }
+      a = madd(loadPart(p1, r), w3, a);
+      x = loadPart(p1 + c1, r);
+      a = madd(x, w4, a);
+      if (s2) {
+        x = loadPart(p1 + c2, r);
+        a = madd(x, w5, a);
+        e = madd(x, w3, e);
+        e = madd(loadPart(p1 + c3, r), w4, e);
+        e = madd(loadPart(p1 + c4, r), w5, e);
+      } else {
+        e = madd(x, w3, e);
+        x = loadPart(p1 + c2, r);
+        a = madd(x, w5, a);
+        e = madd(x, w4, e);
+        e = madd(loadPart(p1 + c3, r), w5, e);
+      }
+      a = madd(loadPart(p2, r), w6, a);
+      x = loadPart(p2 + c1, r);
+      a = madd(x, w7, a);
+      if (s2) {
+        x = loadPart(p2 + c2, r);
+        a = madd(x, w8, a);
+        e = madd(x, w6, e);
+        e = madd(loadPart(p2 + c3, r), w7, e);
+        e = madd(loadPart(p2 + c4, r), w8, e);
+      } else {
+        e = madd(x, w6, e);
+        x = loadPart(p2 + c2, r);
+        a = madd(x, w8, a);
+        e = madd(x, w7, e);
+        e = madd(loadPart(p2 + c3, r), w8, e);
+      }
+      if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); }
+      storeBlock(out, a, r, m);
+      storeBlock(out + outStep, e, r, m);
+      p0 += step; p1 += step; p2 += step;
+      out += outStep * 2;
+    }
+  }
+  const dw1 = <usize>DW * pix, dw2 = dw1 * 2;
+  const step = <usize>SW * pix;
+  for (; ow < owB; ow++) {
+    let a = madd(loadPart(p0, r), w0, v128.load(bv));
+    a = madd(loadPart(p0 + dw1, r), w1, a);
+    a = madd(loadPart(p0 + dw2, r), w2, a);
+    a = madd(loadPart(p1, r), w3, a);
+    a = madd(loadPart(p1 + dw1, r), w4, a);
+    a = madd(loadPart(p1 + dw2, r), w5, a);
+    a = madd(loadPart(p2, r), w6, a);
+    a = madd(loadPart(p2 + dw1, r), w7, a);
+    a = madd(loadPart(p2 + dw2, r), w8, a);
+    if (act) a = act4(a, ac, leaky);
+    storeBlock(out, a, r, m);
+    p0 += step; p1 += step; p2 += step;
+    out += outStep;
+  }
+}
+
+/**
+ * interior3x3Block over every channel block and multiplier index (full blocks specialised). The
+ * block's bias vector goes to the workspace scratch (ws + 16) so the loops read it from memory.
+ */
+function interior3x3(
+  yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
+  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize,
+): void {
+  const leaky = load<f32>(ac, 8) != 1;
+  const bv = ws + 16;
+  const full = C & ~3;
+  for (let c0 = 0; c0 < full; c0 += 4) {
+    for (let j = 0; j < m; j++) {
+      v128.store(bv, biasBlock(bias, c0, j, m, 4));
+      interior3x3Full(yrow, tab, w, bv, C, m, c0, j, owA, owB, SW, PW, DW, act, ac, leaky);
+    }
+  }
+  if (full < C) {
+    for (let j = 0; j < m; j++) {
+      v128.store(bv, biasBlock(bias, full, j, m, C - full));
+      interior3x3Tail(yrow, tab, w, bv, C, m, full, j, C - full, owA, owB, SW, PW, DW, act, ac, leaky);
+    }
+  }
+}
+
+function interior3x3Full(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32,
+  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky);
+}
+
+function interior3x3Tail(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
+  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  interior3x3Block(yrow, tab, w, bv, C, m, c0, j, r, owA, owB, SW, PW, DW, act, ac, leaky);
+}
+
+/**
+ * Pixels [ow0, ow1) of one channels-last output row, any kernel: the kw range is clipped to the
+ * image per pixel; rows come from the row table (the zero row for padding rows).
+ */
+function pixelsClipped(
+  yrow: usize, tab: usize, w: usize, bias: usize, C: i32, m: i32, ow0: i32, ow1: i32,
+  rows: i32, KW: i32, IW: i32, SW: i32, PW: i32, DW: i32,
+  act: bool, lo: f32, hi: f32, slope: f32, ac: usize,
+): void {
+  const pix = <usize>C << 2;
+  const K = C * m;
+  const Cp = (C + 3) & ~3;
+  const tapBytes = <usize>(m * Cp) << 2;
+  const dwBytes = <usize>DW * pix;
+  const leaky = slope != 1;
+  for (let ow = ow0; ow < ow1; ow++) {
+    const iw = ow * SW - PW;
+    const kw0 = iw < 0 ? (DW - 1 - iw) / DW : 0;
+    const kw1 = iw > IW - 1 ? 0 : min(KW, (IW - 1 - iw) / DW + 1);
+    const out = yrow + ((<usize>ow * K) << 2);
+    // Offset of the first used tap from a row's column 0 (>= 0 whenever kw0 < kw1).
+    const first = <usize>(iw + kw0 * DW) * pix;
+    if (ASC_FEATURE_SIMD) {
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const r = min(4, C - c0);
+        for (let j = 0; j < m; j++) {
+          let a = biasBlock(bias, c0, j, m, r);
+          const wj = w + (<usize>(j * Cp + c0) << 2);
+          for (let row = 0; row < rows; row++) {
+            let p = <usize>load<i32>(tab + (<usize>row << 2)) + first + (<usize>c0 << 2);
+            let wp = wj + <usize>(row * KW + kw0) * tapBytes;
+            for (let kw = kw0; kw < kw1; kw++) {
+              a = madd(loadPart(p, r), v128.load(wp), a);
+              p += dwBytes; wp += tapBytes;
+            }
+          }
+          if (act) a = act4(a, ac, leaky);
+          storeBlock(out + (<usize>(c0 * m + j) << 2), a, r, m);
+        }
+      }
+    } else {
+      for (let c = 0; c < C; c++) {
+        for (let j = 0; j < m; j++) {
+          const k = c * m + j;
+          let a: f32 = bias ? load<f32>(bias + (<usize>k << 2)) : 0;
+          const wj = w + (<usize>(j * Cp + c) << 2);
+          for (let row = 0; row < rows; row++) {
+            let p = <usize>load<i32>(tab + (<usize>row << 2)) + first + (<usize>c << 2);
+            let wp = wj + <usize>(row * KW + kw0) * tapBytes;
+            for (let kw = kw0; kw < kw1; kw++) {
+              a += load<f32>(p) * load<f32>(wp);
+              p += dwBytes; wp += tapBytes;
+            }
+          }
+          if (act) a = activate1(a, lo, hi, slope);
+          store<f32>(out + (<usize>k << 2), a);
+        }
+      }
+    }
+  }
+}

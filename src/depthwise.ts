@@ -1,0 +1,48 @@
+/**
+ * Weight packing for the depthwise kernels (assembly/depthwise.ts): groups == input channels C,
+ * weight `[C * m, 1, ...k]` (m = channel multiplier; filter k = c * m + j reads input channel c).
+ */
+import { product } from './shape.ts';
+
+/**
+ * Packs depthwise weights of shape `[C * m, 1, ...k]` (PyTorch layout, 1 to 3 spatial axes;
+ * `multiplier` = m) into the layout the depthwise kernels read. With T = prod(k) taps and the tap
+ * index t row-major over k:
+ *
+ * - channels-first: `[C * m][T]`, filter after filter (the source layout itself);
+ * - channels-last: `[T][m][Cp]` with Cp = C rounded up to a multiple of 4, entries past C zero:
+ *   entry (t, j, c) is tap t of filter c * m + j, so one 16-byte load gives a tap's weights for
+ *   4 consecutive input channels and the same multiplier index j.
+ *
+ * `flip` reverses the taps on every spatial axis (true convolution); with the taps in row-major
+ * order that is reversing the tap index, t -> T - 1 - t.
+ */
+export function packDepthwiseWeights(
+  w: ArrayLike<number>, shape: number[], channelsLast: boolean, flip: boolean, multiplier = 1,
+): Float32Array {
+  const K = shape[0];
+  const m = multiplier;
+  if (shape[1] !== 1 || !Number.isInteger(m) || m < 1 || K % m !== 0) {
+    throw new RangeError(`packDepthwiseWeights: expected a weight of shape [C * ${m}, 1, ...k], got [${shape.join(', ')}]`);
+  }
+  const T = product(shape.slice(2));
+  const tapOf = flip ? (t: number) => T - 1 - t : (t: number) => t;
+  if (!channelsLast) {
+    const out = new Float32Array(K * T);
+    for (let k = 0; k < K; k++) {
+      for (let t = 0; t < T; t++) out[k * T + t] = w[k * T + tapOf(t)];
+    }
+    return out;
+  }
+  const C = K / m;
+  const Cp = Math.ceil(C / 4) * 4;
+  const out = new Float32Array(T * m * Cp);
+  for (let t = 0; t < T; t++) {
+    const src = tapOf(t);
+    for (let j = 0; j < m; j++) {
+      const row = (t * m + j) * Cp;
+      for (let c = 0; c < C; c++) out[row + c] = w[(c * m + j) * T + src];
+    }
+  }
+  return out;
+}
