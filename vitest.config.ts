@@ -2,15 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 // Kernel tests run once per wasm backend; the rest once. The relaxed-simd project starts its
 // workers with the V8 flag Node 20 needs for relaxed SIMD.
-const perBackend = ['tests/conv*.test.ts', 'tests/transpose*.test.ts', 'tests/conformance.test.ts', 'tests/depthwise.test.ts'];
+const perBackend = ['tests/conv*.test.ts', 'tests/transpose*.test.ts', 'tests/conformance.test.ts', 'tests/depthwise.test.ts',
+  'tests/signal.test.ts', 'tests/separable.test.ts', 'tests/layout.test.ts'];
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     projects: [
-      { test: { name: 'simd', include: ['tests/**/*.test.ts'], env: { WASMCONV_BACKEND: 'simd' } } },
-      { test: { name: 'scalar', include: perBackend, env: { WASMCONV_BACKEND: 'scalar' } } },
+      { extends: true, test: { name: 'simd', include: ['tests/**/*.test.ts'], env: { WASMCONV_BACKEND: 'simd' } } },
+      { extends: true, test: { name: 'scalar', include: perBackend, env: { WASMCONV_BACKEND: 'scalar' } } },
       {
+        extends: true,
         test: {
           name: 'relaxed-simd',
           include: perBackend,

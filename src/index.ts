@@ -5,10 +5,13 @@
 export { ready } from './inline.ts';
 export { reset, terminate, threads, backend, supportedBackends, memoryStats, BACKENDS } from './runtime.ts';
 export type { Backend, ReadyOptions } from './runtime.ts';
-export { conv1d, conv2d, conv3d, createConv1d, createConv2d, createConv3d } from './ops/conv.ts';
+export {
+  conv1d, conv2d, conv3d, createConv1d, createConv2d, createConv3d, conv1dAsync, conv2dAsync, conv3dAsync,
+} from './ops/conv.ts';
 export {
   convTranspose1d, convTranspose2d, convTranspose3d,
   createConvTranspose1d, createConvTranspose2d, createConvTranspose3d,
+  convTranspose1dAsync, convTranspose2dAsync, convTranspose3dAsync,
 } from './ops/transpose.ts';
 export {
   depthwiseConv2d, createDepthwiseConv2d, separableConv2d, createSeparableConv2d,

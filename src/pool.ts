@@ -17,7 +17,7 @@ const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5;
 /** The worker's program: instantiate, then run jobs until the sequence goes negative. */
 function workerMain(
   init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number; kernels: string[] },
-  post: (message: string) => void,
+  post: (message: string | number) => void,
 ): void {
   const { module, memory, control, index, kernels } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (d: number) => void>;
@@ -39,7 +39,7 @@ function workerMain(
     ctl[base + 4] = status;
     Atomics.store(ctl, base + 3, seq);
     Atomics.notify(ctl, base + 3);
-    if (ctl[base + 5]) post('done');
+    if (ctl[base + 5]) post(seq);
   }
 }
 
@@ -52,13 +52,15 @@ interface WorkerHandle {
   ref?(): void;
 }
 
-type WorkerFactory = (index: number, onMessage: (m: string) => void, onFailure: (e: unknown) => void) => Promise<WorkerHandle>;
+type WorkerFactory = (index: number, onMessage: (m: unknown) => void, onFailure: (e: unknown) => void) => Promise<WorkerHandle>;
 
-interface PendingJob {
-  remaining: number;
-  resolve(): void;
-  reject(e: Error): void;
+/** A part given to a worker: settles with its status (0 done, 1 trapped, DIED, TERMINATED). */
+interface Part {
+  seq: number;
+  settle(status: number): void;
 }
+const DIED = -1;
+const TERMINATED = -2;
 
 export class Pool {
   readonly size: number;
@@ -67,8 +69,13 @@ export class Pool {
   private readonly control: Int32Array;
   private readonly workers: WorkerHandle[] = [];
   private readonly sequence: number[] = [];
-  private readonly pending: Array<PendingJob | null> = [];
+  private readonly parts: Array<Part | null> = [];
+  /** Per worker, settles when its last asynchronous part has finished. */
+  private idle: Array<Promise<unknown>> = [];
   private readonly create: WorkerFactory;
+  /** Per worker, settles when it is running (a replaced worker starts again). */
+  private readonly started: Array<Promise<void>> = [];
+  private starting = 0;
   private queue: Promise<void> = Promise.resolve();
   private busy = false;
   private closed = false;
@@ -91,14 +98,15 @@ export class Pool {
       const { Worker } = await import('node:worker_threads');
       factory = async (index, onMessage, onFailure) => {
         const w = new Worker(
-          `const { workerData, parentPort } = require('node:worker_threads');\n${source}(workerData, (m) => parentPort.postMessage(m));`,
+          // A dynamic import works whether Node evaluates this as CommonJS or as a module.
+          `import('node:worker_threads').then(({ workerData, parentPort }) => ${source}(workerData, (m) => parentPort.postMessage(m)));`,
           { eval: true, workerData: init(index) },
         );
         await new Promise<void>((resolve, reject) => {
           w.once('message', () => resolve());
           w.once('error', reject);
         });
-        w.on('message', (m) => onMessage(m as string));
+        w.on('message', onMessage);
         w.on('error', onFailure);
         w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
         w.unref();
@@ -123,28 +131,33 @@ export class Pool {
     return pool;
   }
 
-  private async spawn(index: number): Promise<void> {
+  private spawn(index: number): Promise<void> {
+    this.starting++;
+    const started = this.start(index).finally(() => this.starting--);
+    this.started[index] = started.catch(() => {});
+    return started;
+  }
+
+  private async start(index: number): Promise<void> {
     const base = index * SLOTS;
     this.control.fill(0, base, base + SLOTS);
     this.sequence[index] = 0;
-    this.pending[index] = null;
+    this.parts[index] = null;
     let alive = true;
     const worker = await this.create(
       index,
-      (m) => {
-        if (m !== 'done') return;
-        const job = this.pending[index];
-        if (!job) return;
-        this.pending[index] = null;
-        if (this.control[base + STATUS] !== 0) job.reject(new Error('wasmconv: a kernel trapped in a worker thread'));
-        else if (--job.remaining === 0) job.resolve();
+      (seq) => {
+        const part = this.parts[index];
+        if (!part || part.seq !== seq) return;
+        this.parts[index] = null;
+        part.settle(this.control[base + STATUS]);
       },
-      (e) => {
+      () => {
         if (!alive || this.closed) return;
         alive = false;
-        const job = this.pending[index];
-        this.pending[index] = null;
-        job?.reject(new Error(`wasmconv: worker thread ${index} died (${e instanceof Error ? e.message : String(e)}); it has been replaced, the call failed`));
+        const part = this.parts[index];
+        this.parts[index] = null;
+        part?.settle(DIED);
         void this.spawn(index).catch(() => {});
       },
     );
@@ -155,9 +168,9 @@ export class Pool {
     this.workers[index] = worker;
   }
 
-  /** Whether the pool is computing an asynchronous job now. */
+  /** Whether the pool is computing an asynchronous job or replacing a worker now. */
   get isBusy(): boolean {
-    return this.busy;
+    return this.busy || this.starting > 0;
   }
 
   /**
@@ -180,26 +193,33 @@ export class Pool {
 
   /** Runs `kernel` on every descriptor, one per worker, without blocking; jobs run in order. */
   runAsync(kernel: number, descriptors: number[]): Promise<void> {
-    const job = this.queue.then(() => {
+    const job = this.queue.then(async () => {
+      // Wait for replaced workers to start and for parts of a failed job still running.
+      await Promise.all(this.started);
+      await Promise.all(this.idle);
       if (this.closed) throw new Error('wasmconv: the thread pool was terminated');
       this.busy = true;
       this.workers.forEach((w) => w.ref?.());
-      return new Promise<void>((resolve, reject) => {
-        const entry: PendingJob = { remaining: descriptors.length, resolve, reject };
-        descriptors.forEach((d, i) => {
-          this.pending[i] = entry;
-          this.dispatch(i, kernel, d, true);
-        });
-      }).finally(() => {
+      try {
+        const parts = descriptors.map((d, i) => new Promise<number>((settle) => {
+          this.parts[i] = { seq: this.dispatch(i, kernel, d, true), settle };
+        }));
+        this.idle = parts;
+        const statuses = await Promise.all(parts);
+        if (statuses.includes(TERMINATED)) throw new Error('wasmconv: the thread pool was terminated during the call');
+        const died = statuses.indexOf(DIED);
+        if (died >= 0) throw new Error(`wasmconv: worker thread ${died} died during the call; it has been replaced, the call failed`);
+        if (statuses.some((st) => st !== 0)) throw new Error('wasmconv: a kernel trapped in a worker thread');
+      } finally {
         this.busy = false;
         this.workers.forEach((w) => w.unref?.());
-      });
+      }
     });
     this.queue = job.catch(() => {});
     return job;
   }
 
-  private dispatch(index: number, kernel: number, descriptor: number, reply: boolean): void {
+  private dispatch(index: number, kernel: number, descriptor: number, reply: boolean): number {
     const base = index * SLOTS;
     const seq = ++this.sequence[index];
     this.control[base + KERNEL] = kernel;
@@ -208,6 +228,7 @@ export class Pool {
     this.control[base + STATUS] = 0;
     Atomics.store(this.control, base + SEQ, seq);
     Atomics.notify(this.control, base + SEQ);
+    return seq;
   }
 
   /** Ends every worker; pending asynchronous jobs fail. */
@@ -215,9 +236,9 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     this.workers.forEach((w, i) => {
-      const job = this.pending[i];
-      this.pending[i] = null;
-      job?.reject(new Error('wasmconv: the thread pool was terminated'));
+      const part = this.parts[i];
+      this.parts[i] = null;
+      part?.settle(TERMINATED);
       Atomics.store(this.control, i * SLOTS + SEQ, -1);
       Atomics.notify(this.control, i * SLOTS + SEQ);
       w.terminate();

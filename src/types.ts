@@ -84,6 +84,11 @@ export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d>;
 export interface ConvPlan {
   /** Computes the convolution of `input`; the result is a new tensor owned by the caller. */
   run(input: TensorLike): Tensor;
+  /**
+   * Like `run`, but with threads (`ready({ threads })`) the work happens on worker threads and
+   * the caller's event loop stays free; calls queue in order. Without threads it computes at once.
+   */
+  runAsync(input: TensorLike): Promise<Tensor>;
   /** The output shape for an input shape (validates it). */
   outputShape(inputShape: readonly number[]): number[];
   /** Bytes of wasm workspace one run with this input shape uses (bounded: tiled, no full im2col). */

@@ -39,4 +39,26 @@ export function conv3d(x: TensorLike, w: TensorLike, options?: Conv3dOptions): T
   return oneShot({ fn: 'conv3d', rank: 3, transposed: false }, x, w, options);
 }
 
-export { oneShot };
+async function oneShotAsync(kind: ConvKind, x: TensorLike, w: TensorLike, options: object | undefined): Promise<Tensor> {
+  const plan = new Plan(kind, w, options, kind.fn);
+  try {
+    return await plan.runAsync(x);
+  } finally {
+    plan.dispose();
+  }
+}
+
+/** `conv1d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function conv1dAsync(x: TensorLike, w: TensorLike, options?: Conv1dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'conv1dAsync', rank: 1, transposed: false }, x, w, options);
+}
+/** `conv2d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function conv2dAsync(x: TensorLike, w: TensorLike, options?: Conv2dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'conv2dAsync', rank: 2, transposed: false }, x, w, options);
+}
+/** `conv3d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function conv3dAsync(x: TensorLike, w: TensorLike, options?: Conv3dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'conv3dAsync', rank: 3, transposed: false }, x, w, options);
+}
+
+export { oneShot, oneShotAsync };

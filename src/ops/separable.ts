@@ -63,6 +63,9 @@ class ChainedPlan implements ConvPlan {
   run(input: TensorLike): Tensor {
     return this.second.run(this.first.run(input));
   }
+  async runAsync(input: TensorLike): Promise<Tensor> {
+    return this.second.runAsync(await this.first.runAsync(input));
+  }
   outputShape(inputShape: readonly number[]): number[] {
     return this.second.outputShape(this.first.outputShape(inputShape));
   }

@@ -1,6 +1,6 @@
 /** Transposed convolution (the gradient of convolution with respect to its input): 1-D, 2-D, 3-D. */
 import { Plan } from '../plan.ts';
-import { oneShot } from './conv.ts';
+import { oneShot, oneShotAsync } from './conv.ts';
 import type {
   ConvPlan, ConvTranspose1dOptions, ConvTranspose2dOptions, ConvTranspose3dOptions, Tensor, TensorLike,
 } from '../types.ts';
@@ -29,4 +29,17 @@ export function convTranspose2d(x: TensorLike, w: TensorLike, options?: ConvTran
 /** 3-D transposed convolution of `x` `[N, Cin, D, H, W]` with `w` `[Cin, Cout/groups, kD, kH, kW]`. */
 export function convTranspose3d(x: TensorLike, w: TensorLike, options?: ConvTranspose3dOptions): Tensor {
   return oneShot({ fn: 'convTranspose3d', rank: 3, transposed: true }, x, w, options);
+}
+
+/** `convTranspose1d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function convTranspose1dAsync(x: TensorLike, w: TensorLike, options?: ConvTranspose1dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'convTranspose1dAsync', rank: 1, transposed: true }, x, w, options);
+}
+/** `convTranspose2d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function convTranspose2dAsync(x: TensorLike, w: TensorLike, options?: ConvTranspose2dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'convTranspose2dAsync', rank: 2, transposed: true }, x, w, options);
+}
+/** `convTranspose3d` computed on worker threads when there are any (see `ConvPlan.runAsync`). */
+export function convTranspose3dAsync(x: TensorLike, w: TensorLike, options?: ConvTranspose3dOptions): Promise<Tensor> {
+  return oneShotAsync({ fn: 'convTranspose3dAsync', rank: 3, transposed: true }, x, w, options);
 }

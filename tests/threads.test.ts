@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as wc from '../src/index.ts';
+import { runtime } from '../src/runtime.ts';
+import { refConv, refConvTranspose } from './reference.ts';
+import { expectClose, rng, randomTensor, tolFor } from './helpers.ts';
+
+const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
+const createConv = { 1: wc.createConv1d, 2: wc.createConv2d, 3: wc.createConv3d } as const;
+const createTransposed = { 1: wc.createConvTranspose1d, 2: wc.createConvTranspose2d, 3: wc.createConvTranspose3d } as const;
+
+/** Cases big enough (> 10 MFLOP) to be split across threads. */
+function bigCases() {
+  const r = rng(99);
+  const out: Array<{ label: string; plan: wc.ConvPlan; x: wc.Tensor; ref: () => wc.Tensor; red: number }> = [];
+  const spatial = { 1: [900], 2: [29, 31], 3: [5, 9, 11] } as const;
+  for (const rank of [1, 2, 3] as const) {
+    for (const cl of [0, 1]) {
+      const layout = LAYOUTS[rank][cl];
+      const size = [...spatial[rank]];
+      const k = size.map(() => 3);
+      for (const kind of ['conv', 'grouped', 'depthwise', 'transposed'] as const) {
+        const cin = kind === 'depthwise' ? 24 : 32, groups = kind === 'grouped' ? 4 : kind === 'depthwise' ? 24 : 1;
+        const cout = kind === 'depthwise' ? 48 : 40;
+        const x = randomTensor(r, cl ? [2, ...size, cin] : [2, cin, ...size]);
+        const bias = randomTensor(r, [cout]).data;
+        if (kind === 'transposed') {
+          const w = randomTensor(r, [cin, cout / groups, ...k]);
+          const opts = { stride: 2, padding: 1, outputPadding: 1, bias, layout, activation: 'relu' };
+          out.push({ label: `${layout} ${kind}`, plan: createTransposed[rank](w, opts as never), x, ref: () => refConvTranspose(x, w, opts), red: cin * 27 });
+        } else {
+          const w = randomTensor(r, [cout, cin / groups, ...k]);
+          const opts = { padding: 1, groups, bias, layout, activation: 'relu6' };
+          out.push({ label: `${layout} ${kind}`, plan: createConv[rank](w, opts as never), x, ref: () => refConv(x, w, opts), red: (cin / groups) * 27 });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('threads', () => {
+  beforeAll(() => wc.ready({ threads: 2 }));
+  afterAll(() => wc.ready({ threads: 1 }));
+
+  it('starts the pool it was asked for', () => {
+    expect(wc.threads()).toBe(2);
+  });
+
+  it('threaded results (sync and async) equal the reference and each other for every variant', async () => {
+    for (const c of bigCases()) {
+      const sync = c.plan.run(c.x);
+      const async = await c.plan.runAsync(c.x);
+      expect(async.data, c.label).toEqual(sync.data);
+      expectClose(sync, c.ref(), tolFor(c.red), c.label);
+      c.plan.dispose();
+    }
+  });
+
+  it('many concurrent asynchronous calls give the sequential results', async () => {
+    const r = rng(5);
+    const w = randomTensor(r, [32, 16, 3, 3]);
+    const plan = wc.createConv2d(w, { padding: 1 });
+    const inputs = Array.from({ length: 24 }, (_, i) => randomTensor(r, [1, 16, 40 + (i % 5), 48]));
+    const expected = inputs.map((x) => plan.run(x));
+    const got = await Promise.all(inputs.map((x, i) => (i % 3 ? plan.runAsync(x) : wc.conv2dAsync(x, w, { padding: 1 }))));
+    got.forEach((g, i) => expect(g.data).toEqual(expected[i].data));
+    plan.dispose();
+  });
+
+  it('memory growth while asynchronous calls are queued is safe', async () => {
+    const r = rng(6);
+    const w = randomTensor(r, [16, 16, 3, 3]);
+    const plan = wc.createConv2d(w, { padding: 1 });
+    const x = randomTensor(r, [1, 16, 64, 64]);
+    const expected = plan.run(x);
+    const before = wc.memoryStats().memoryBytes;
+    const pending = [plan.runAsync(x), plan.runAsync(x)];
+    // A large synchronous call in between forces the shared memory to grow.
+    wc.conv2d(randomTensor(r, [1, 4, 1024, 1024]), randomTensor(r, [4, 4, 1, 1]));
+    expect(wc.memoryStats().memoryBytes).toBeGreaterThan(before);
+    for (const y of await Promise.all(pending)) expect(y.data).toEqual(expected.data);
+    plan.dispose();
+  });
+
+  it('a timer keeps firing during a long threaded convolution', async () => {
+    const r = rng(7);
+    const plan = wc.createConv2d(randomTensor(r, [64, 64, 3, 3]), { padding: 1 });
+    const x = randomTensor(r, [4, 64, 96, 96]);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const start = performance.now();
+    await plan.runAsync(x);
+    const elapsed = performance.now() - start;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(30);
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
+    plan.dispose();
+  });
+
+  it('a worker that dies rejects its call with a clear error and is replaced', async () => {
+    const r = rng(8);
+    const plan = wc.createConv2d(randomTensor(r, [32, 32, 3, 3]), { padding: 1 });
+    const x = randomTensor(r, [2, 32, 64, 64]);
+    const expected = plan.run(x);
+    const call = plan.runAsync(x);
+    runtime('test').pool!.killWorker(0);
+    await expect(call).rejects.toThrow(/worker thread 0 died.*replaced/);
+    // Later calls wait for the replacement and work.
+    expect((await plan.runAsync(x)).data).toEqual(expected.data);
+    plan.dispose();
+  });
+
+  it('a Node process with a pool exits on its own after terminate()', () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `import * as wc from ${JSON.stringify(dist)};
+      await wc.ready({ threads: 2 });
+      const w = { data: new Float32Array(64 * 64 * 9).fill(0.01), shape: [64, 64, 3, 3] };
+      const y = await wc.conv2dAsync({ data: new Float32Array(64 * 64 * 64).fill(1), shape: [1, 64, 64, 64] }, w, { padding: 1 });
+      wc.terminate();
+      console.log(wc.threads(), y.data[64 * 64 + 65].toFixed(2));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }).toString().trim();
+    expect(out).toBe('1 5.76');
+  });
+});
