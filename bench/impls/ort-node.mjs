@@ -1,0 +1,18 @@
+// onnxruntime-node, the native CPU execution provider with one intra-op thread: the native reference.
+import ort from 'onnxruntime-node';
+import { prepareSession } from './ort.mjs';
+
+export async function init() {
+  ort.env.logLevel = 'error';
+  return { version: ort.env.versions.node, threads: 1 };
+}
+
+export function prepare(wl, data) {
+  return prepareSession(ort, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  }, wl, data);
+}
