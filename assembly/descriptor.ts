@@ -35,5 +35,7 @@ export const enum Slot {
    * (each with its own workspace) may run at the same time on one shared memory.
    */
   WorkBegin, WorkEnd,
+  /** Fused depthwise-separable convolution only: depthwise output channels, pointwise weights address. */
+  MidChannels, PointwiseWeights,
   Count,
 }

@@ -70,7 +70,15 @@ export class Plan implements ConvPlan {
   private inFlight = 0;
   private disposed = false;
 
-  constructor(kind: ConvKind, weight: unknown, options: unknown, runFn = `${kind.fn}(...).run`) {
+  /**
+   * `pointwise` (a validated `[Cout, Cin, 1, 1]` tensor, with `weight` depthwise) fuses a pointwise
+   * convolution after the depthwise one: the plan of a depthwise-separable convolution, whose
+   * bias and activation apply to the pointwise output.
+   */
+  constructor(
+    kind: ConvKind, weight: unknown, options: unknown, runFn = `${kind.fn}(...).run`,
+    pointwise?: { data: ArrayLike<number>; shape: number[] },
+  ) {
     const { fn, rank, transposed } = kind;
     this.kind = kind;
     this.runFn = runFn;
@@ -89,7 +97,7 @@ export class Plan implements ConvPlan {
       throw new RangeError(`${fn}: weight of shape [${w.shape.join(', ')}] has ${w0} ${what} channels, which is not divisible by groups=${this.groups}`);
     }
     this.inChannels = transposed ? w0 : w1 * this.groups;
-    this.outChannels = transposed ? w1 * this.groups : w0;
+    this.outChannels = pointwise ? pointwise.shape[0] : transposed ? w1 * this.groups : w0;
     this.stride = perAxis(fn, 'stride', o.stride, rank, 1, checkPositiveInt);
     this.dilation = perAxis(fn, 'dilation', o.dilation, rank, 1, checkPositiveInt);
     this.padding = parsePadding(fn, o.padding, rank, transposed);
@@ -131,8 +139,10 @@ export class Plan implements ConvPlan {
 
     this.rt = runtime(fn);
     const arena = this.rt.arena;
-    this.algorithm = transposed ? 'transposed' : this.groups === this.inChannels ? 'depthwise' : 'gemm';
-    const packed = this.algorithm === 'depthwise'
+    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels ? 'depthwise' : 'gemm';
+    const packed = pointwise
+      ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
+      : this.algorithm === 'depthwise'
       ? packDepthwiseWeights(w.data, this.weightShape, this.channelsLast, flip, this.outChannels / this.inChannels)
       : packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
     const weights = arena.alloc(packed.length * 4, 'packed weights');
@@ -275,6 +285,10 @@ export class Plan implements ConvPlan {
   /** 2 x multiply-adds of a run (dense count: padding taps included). */
   private flops(g: Geometry): number {
     const taps = product(this.kernel);
+    if (this.algorithm === 'separable') {
+      const mid = this.weightShape[0];
+      return 2 * g.N * product(g.out) * mid * (taps + this.outChannels);
+    }
     const pixels = this.kind.transposed ? product(g.inSpatial) : product(g.out);
     const perPixel = this.kind.transposed ? this.inChannels * (this.outChannels / this.groups) : this.outChannels * (this.inChannels / this.groups);
     return 2 * g.N * pixels * perPixel * taps;
@@ -415,7 +429,7 @@ export class Plan implements ConvPlan {
     f[Slot.ActSlope] = a ? a.slope : 1;
     const cg = this.inChannels / this.groups;
     const taps = product(this.kernel);
-    const red = kind.transposed ? cg : cg * taps;
+    const red = kind.transposed ? cg : this.algorithm === 'separable' ? this.weightShape[0] : cg * taps;
     const blockK = red <= MAX_BLOCK_K ? red : Math.ceil(red / Math.ceil(red / MAX_BLOCK_K));
     const pixels = kind.transposed ? product(g.inSpatial) : product(g.out);
     let blockP = Math.floor(PACK_BLOCK_FLOATS / blockK);
@@ -424,6 +438,10 @@ export class Plan implements ConvPlan {
       blockP = Math.min(blockP, Math.floor(COLUMN_TILE_FLOATS / rows));
     }
     blockP = Math.max(8, Math.min(Math.floor(blockP / 8) * 8, Math.ceil(pixels / 8) * 8));
+    if (this.algorithm === 'separable') {
+      d[Slot.MidChannels] = this.weightShape[0];
+      d[Slot.PointwiseWeights] = this.blocks.weights + Math.ceil((this.weightShape[0] * taps) / 4) * 16;
+    }
     d[Slot.BlockK] = blockK;
     d[Slot.BlockP] = blockP;
   }
@@ -441,7 +459,7 @@ interface Job {
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
 
-type Algorithm = 'gemm' | 'transposed' | 'depthwise';
+type Algorithm = 'gemm' | 'transposed' | 'depthwise' | 'separable';
 
 /** Per algorithm: the kernel export, its work-item count and its workspace size for a descriptor. */
 const ALGORITHMS: Record<Algorithm, {
@@ -453,6 +471,7 @@ const ALGORITHMS: Record<Algorithm, {
   transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
   // The depthwise kernels compute a whole job in one call.
   depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
+  separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
 };
 
 interface Geometry {
@@ -546,6 +565,29 @@ function checkPaddingMode(fn: string, mode: string, spatial: number[], pads: Pad
       throw new RangeError(`${fn}: paddingMode 'circular' needs padding at most the input size on every axis, got padding [${b}, ${e}] for size ${n} on axis ${i}`);
     }
   });
+}
+
+/**
+ * Weights of the fused depthwise-separable kernel (assembly/separable.ts) in one block: the
+ * depthwise filters `[mid][taps]` (channels-first) or `[taps][mid]` (channels-last), padded to
+ * 4 floats, then the pointwise weights packed as a 1x1 convolution's.
+ */
+function packSeparableWeights(
+  dw: ArrayLike<number>, shape: number[], pointwise: { data: ArrayLike<number>; shape: number[] }, channelsLast: boolean, flip: boolean,
+): Float32Array {
+  const mid = shape[0];
+  const taps = product(shape.slice(2));
+  const depthwiseFloats = Math.ceil((mid * taps) / 4) * 4;
+  const pw = packWeights(pointwise.data, pointwise.shape, 1, false, channelsLast, false);
+  const out = new Float32Array(depthwiseFloats + pw.length);
+  for (let m = 0; m < mid; m++) {
+    for (let t = 0; t < taps; t++) {
+      const v = dw[m * taps + (flip ? taps - 1 - t : t)];
+      out[channelsLast ? t * mid + m : m * taps + t] = v;
+    }
+  }
+  out.set(pw, depthwiseFloats);
+  return out;
 }
 
 /**

@@ -32,7 +32,7 @@ export interface ReadyOptions {
 export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
 
 /** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
-export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward'] as const;
+export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** The kernels' exports (see assembly/index.ts). */
@@ -45,6 +45,8 @@ export interface Kernels {
   workspaceBytes(descriptor: number, transposed: number): number;
   depthwiseForward(descriptor: number): void;
   depthwiseWorkspaceBytes(descriptor: number): number;
+  separableForward(descriptor: number): void;
+  separableItems(descriptor: number): number;
   heapBase(): number;
 }
 

@@ -1,12 +1,14 @@
-// onnxruntime-web on its WebAssembly execution provider: SIMD build, one thread, no proxy worker.
+// onnxruntime-web on its WebAssembly execution provider: SIMD build, no proxy worker,
+// `options.threads` threads (default 1).
 import * as ort from 'onnxruntime-web';
 import { prepareSession } from './ort.mjs';
 
-export async function init() {
-  ort.env.wasm.numThreads = 1;
+export async function init(options = {}) {
+  const threads = options.threads ?? 1;
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
-  return { version: ort.env.versions.web, threads: 1 };
+  return { version: ort.env.versions.web, threads };
 }
 
 export function prepare(wl, data) {

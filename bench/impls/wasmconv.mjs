@@ -14,13 +14,13 @@ export async function init(options) {
     throw new Error('dist/index.js is missing: run `npm run build` at the repository root first (`npm run bench` does)');
   }
   lib = await import(distUrl.href);
-  await lib.ready({ backend: options.backend });
+  await lib.ready({ backend: options.backend, threads: options.threads ?? 1 });
   if (lib.backend() !== options.backend) {
     throw new Error(`asked for backend '${options.backend}', got '${lib.backend()}'`);
   }
   channelsLast = Boolean(options.channelsLast);
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return { version: pkg.version, backend: lib.backend(), layout: channelsLast ? 'channels-last' : 'channels-first' };
+  return { version: pkg.version, backend: lib.backend(), threads: lib.threads(), layout: channelsLast ? 'channels-last' : 'channels-first' };
 }
 
 export async function prepare(wl, { x, w, b }) {

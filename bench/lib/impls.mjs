@@ -33,15 +33,21 @@ export const IMPLS = {
     optional: true,
     about: 'wasmconv, scalar backend (no SIMD), channels-first',
   },
-  // ---------------------------------------------------------------------------------------------
-  // Reserved: 'wasmconv-2t', wasmconv with 2 worker threads on a shared memory.
-  // Not implemented yet. When the library exposes threads, add an entry here such as
-  //   'wasmconv-2t': { module: './impls/wasmconv.mjs', options: { backend: 'simd', channelsLast: false,
-  //                    threads: 2 }, wasmconv: true, about: 'wasmconv, simd, 2 threads' },
-  // and pass `threads` through in impls/wasmconv.mjs (ready() / plan options). Compare it with
-  // multi-threaded peers only (ort-web numThreads 2, ort-node intraOpNumThreads 2), never with the
-  // single-threaded figures below.
-  // ---------------------------------------------------------------------------------------------
+  // Two threads: compare with the multi-threaded peers only (ort-web-2t), never with the
+  // single-threaded columns.
+  'wasmconv-2t': {
+    module: './impls/wasmconv.mjs',
+    options: { backend: 'simd', channelsLast: false, threads: 2 },
+    wasmconv: true,
+    optional: true,
+    about: 'wasmconv, simd backend, channels-first, 2 threads (worker pool on a shared memory)',
+  },
+  'ort-web-2t': {
+    module: './impls/ort-web.mjs',
+    options: { threads: 2 },
+    optional: true,
+    about: 'onnxruntime-web, wasm execution provider, SIMD, 2 threads',
+  },
   'ort-web': {
     module: './impls/ort-web.mjs',
     options: {},

@@ -3,7 +3,9 @@
  *
  * - `depthwiseConv2d`: weight `[C * depthMultiplier, 1, kH, kW]`, i.e. `conv2d` with groups = C.
  * - `separableConv2d`: a depthwise convolution (with stride, padding, dilation) followed by a
- *   pointwise one (weight `[Cout, C * depthMultiplier, 1, 1]`); bias and activation apply at the end.
+ *   pointwise one (weight `[Cout, C * depthMultiplier, 1, 1]`); bias and activation apply at the
+ *   end. One fused kernel: the depthwise result of a block of pixels goes straight into the
+ *   pointwise GEMM while in cache (assembly/separable.ts).
  * - `spatiallySeparableConv2d`: a column factor `[Cout, Cin/groups, kH, 1]` then a row factor
  *   `[Cout, 1, 1, kW]` (per output channel); equal to `conv2d` with the kernel
  *   W[o, i, y, x] = column[o, i, y, 0] * row[o, 0, 0, x], in kH + kW instead of kH * kW
@@ -89,14 +91,9 @@ export function createSeparableConv2d(
   if (pw.shape[1] !== mid || pw.shape[2] !== 1 || pw.shape[3] !== 1) {
     throw new RangeError(`${fn}: argument 'pointwiseWeight' must have shape [Cout, ${mid}, 1, 1] (the depthwise step makes ${mid} channels), got [${pw.shape.join(', ')}]`);
   }
-  const first = new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...pick(o, SPATIAL), groups });
-  try {
-    const second = new Plan({ fn, rank: 2, transposed: false }, pointwiseWeight, { ...pick(o, EPILOGUE), layout: o.layout });
-    return new ChainedPlan(first, second);
-  } catch (e) {
-    first.dispose();
-    throw e;
-  }
+  const { depthMultiplier: _, ...rest } = o;
+  return new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...rest, groups },
+    fn === 'createSeparableConv2d' ? undefined : fn, pw);
 }
 
 /** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
