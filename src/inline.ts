@@ -1,26 +1,28 @@
 /**
- * `ready()` of the default entry: the wasm variants are base64 strings inlined in the bundle
- * (src/generated/wasm.ts), decoded on first use.
+ * `ready()` of the default entry: the wasm variants are inlined in the bundle
+ * (src/generated/wasm.ts) as one deflated, base64-encoded block, inflated on first use with the
+ * standard `DecompressionStream`.
  */
-import * as binaries from './generated/wasm.ts';
+import { PACKED, VARIANTS } from './generated/wasm.ts';
 import { readyWith, type ReadyOptions, type Variant } from './runtime.ts';
 
-const BASE64: Record<Variant, string> = {
-  'scalar': binaries.scalar,
-  'simd': binaries.simd,
-  'relaxed-simd': binaries.relaxedSimd,
-  'simd-threads': binaries.simdThreads,
-  'relaxed-simd-threads': binaries.relaxedSimdThreads,
-};
-const decoded = new Map<Variant, Uint8Array<ArrayBuffer>>();
+let unpacked: Promise<Map<Variant, Uint8Array<ArrayBuffer>>> | null = null;
 
-function inlined(variant: Variant): Uint8Array<ArrayBuffer> {
-  let bytes = decoded.get(variant);
-  if (!bytes) {
-    bytes = decodeBase64(BASE64[variant]);
-    decoded.set(variant, bytes);
+async function unpack(): Promise<Map<Variant, Uint8Array<ArrayBuffer>>> {
+  const stream = new Blob([decodeBase64(PACKED)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const all = new Uint8Array(await new Response(stream).arrayBuffer());
+  const out = new Map<Variant, Uint8Array<ArrayBuffer>>();
+  let at = 0;
+  for (const [variant, size] of VARIANTS) {
+    out.set(variant, all.slice(at, at + size));
+    at += size;
   }
-  return bytes;
+  return out;
+}
+
+async function inlined(variant: Variant): Promise<Uint8Array<ArrayBuffer>> {
+  unpacked ??= unpack();
+  return (await unpacked).get(variant)!;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {

@@ -32,7 +32,7 @@ export interface ReadyOptions {
 export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
 
 /** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
-export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward'] as const;
+export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** The kernels' exports (see assembly/index.ts). */
@@ -47,6 +47,9 @@ export interface Kernels {
   depthwiseWorkspaceBytes(descriptor: number): number;
   separableForward(descriptor: number): void;
   separableItems(descriptor: number): number;
+  winogradForward(descriptor: number): void;
+  winogradItems(descriptor: number): number;
+  winogradWorkspaceBytes(descriptor: number): number;
   heapBase(): number;
 }
 
@@ -104,9 +107,9 @@ export async function readyWith(source: BinarySource, options: ReadyOptions = {}
     );
   }
   const threads = threadCount(options.threads);
-  const same = current && (wanted === undefined || wanted === current.backend)
+  const inUse = () => current !== null && (wanted === undefined || wanted === current.backend)
     && (options.threads === undefined || threads === (current.pool?.size ?? 1));
-  if (same) return;
+  if (inUse()) return;
   const available = supportedBackends();
   const backend = wanted ?? available[0];
   if (!available.includes(backend)) {
@@ -125,6 +128,8 @@ export async function readyWith(source: BinarySource, options: ReadyOptions = {}
   const variant: Variant = !shared ? backend : backend === 'simd' ? 'simd-threads' : 'relaxed-simd-threads';
   const loaded = source(variant);
   const bytes = loaded instanceof Uint8Array ? loaded : await loaded;
+  // A concurrent ready() may have built the same instance while the bytes were loading.
+  if (inUse()) return;
   reset();
   const rt = instantiate(backend, bytes, shared);
   if (shared) {

@@ -24,7 +24,7 @@ function besideThisModule(variant: Variant): URL {
   return new URL('./wasmconv.relaxed-simd-threads.wasm', import.meta.url);
 }
 
-function inFolder(folder: string | URL, backend: Variant): URL {
+function inFolder(folder: string | URL, variant: Variant): URL {
   let base: URL;
   try {
     base = new URL(folder, (globalThis as { location?: { href: string } }).location?.href);
@@ -32,11 +32,11 @@ function inFolder(folder: string | URL, backend: Variant): URL {
     throw new TypeError(`ready: option 'wasmUrl' must be an absolute URL here (there is no page to resolve it against), got ${describe(String(folder))}`);
   }
   if (!base.pathname.endsWith('/')) base.pathname += '/';
-  return new URL(`wasmconv.${backend}.wasm`, base);
+  return new URL(`wasmconv.${variant}.wasm`, base);
 }
 
-async function fetchBinary(url: URL, backend: Variant): Promise<Uint8Array<ArrayBuffer>> {
-  const what = `ready: could not load the '${backend}' kernels from ${url.href}`;
+async function fetchBinary(url: URL, variant: Variant): Promise<Uint8Array<ArrayBuffer>> {
+  const what = `ready: could not load the '${variant}' kernels from ${url.href}`;
   let response: Response;
   try {
     response = await fetch(url);
