@@ -4,7 +4,7 @@
  *
  * - dist/browser.js computes in the browser what src/index.ts computes in Node, on every backend
  *   the browser supports;
- * - the demo runs every button without a console error; its screenshot goes to demo/screenshot.png;
+ * - the demo runs every button without a console error; its screenshot goes to build/demo-screenshot.png;
  * - threads: worker threads on one shared memory, in the page the demo's headers isolate;
  * - `import { ready, conv2d } from 'wasmconv'`, bundled by esbuild through the package's exports
  *   map, runs in Node and in the browser; dist/url.js fetches its wasm file by URL.
@@ -108,7 +108,7 @@ describe.skipIf(!haveChromium)('in Chromium', () => {
     await page.close();
   });
 
-  it('runs the demo, every convolution and backend, without a console error (screenshot: demo/screenshot.png)', async () => {
+  it('runs the demo, every convolution and backend, without a console error (screenshot: build/demo-screenshot.png)', async () => {
     const { page, errors } = await open('/');
     expect(page.url()).toBe(`${origin}/demo/`);
     expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
@@ -132,7 +132,8 @@ describe.skipIf(!haveChromium)('in Chromium', () => {
     await page.selectOption('#backend', options[0]);
     await idle();
     expect(await page.locator('#timing').textContent()).toMatch(/ms per run/);
-    await page.screenshot({ path: join(REPO_ROOT, 'demo/screenshot.png'), fullPage: true });
+    // Written under build/ so a test run never changes the committed demo/screenshot.png.
+    await page.screenshot({ path: join(REPO_ROOT, 'build/demo-screenshot.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
