@@ -6,6 +6,7 @@
 export { convForward, convForwardItems, convTransposed, convTransposedItems, workspaceBytes } from './conv';
 export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
 export { separableForward, separableItems } from './separable';
+export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

@@ -15,6 +15,7 @@ import {
 } from './shape.ts';
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
+import { packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -139,11 +140,14 @@ export class Plan implements ConvPlan {
 
     this.rt = runtime(fn);
     const arena = this.rt.arena;
-    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels ? 'depthwise' : 'gemm';
+    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels ? 'depthwise'
+      : prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) ? 'winograd' : 'gemm';
     const packed = pointwise
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
       : this.algorithm === 'depthwise'
       ? packDepthwiseWeights(w.data, this.weightShape, this.channelsLast, flip, this.outChannels / this.inChannels)
+      : this.algorithm === 'winograd'
+      ? packWinogradWeights(w.data, this.weightShape, this.groups, this.channelsLast, flip)
       : packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
     const weights = arena.alloc(packed.length * 4, 'packed weights');
     arena.f32(weights, packed.length).set(packed);
@@ -158,6 +162,11 @@ export class Plan implements ConvPlan {
     const descriptor = arena.alloc(Slot.Count * 4, 'descriptor');
     this.blocks = { weights, bias: biasPtr, descriptor };
     dropped.register(this, { rt: this.rt, blocks: [weights, biasPtr, descriptor] }, this);
+  }
+
+  /** The kernel family a plan runs ('gemm', 'winograd', 'depthwise', ...; null for other plans): for tests and diagnostics. */
+  static algorithmOf(plan: ConvPlan): Algorithm | null {
+    return plan instanceof Plan ? plan.algorithm : null;
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -444,6 +453,11 @@ export class Plan implements ConvPlan {
     }
     d[Slot.BlockK] = blockK;
     d[Slot.BlockP] = blockP;
+    if (this.algorithm === 'winograd') {
+      const b = winogradBlocking(cg, this.outChannels / this.groups, Math.ceil(oH / 2) * Math.ceil(oW / 2));
+      d[Slot.BlockK] = b.blockK;
+      d[Slot.BlockP] = b.blockP;
+    }
   }
 }
 
@@ -459,7 +473,7 @@ interface Job {
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
 
-type Algorithm = 'gemm' | 'transposed' | 'depthwise' | 'separable';
+type Algorithm = 'gemm' | 'transposed' | 'depthwise' | 'separable' | 'winograd';
 
 /** Per algorithm: the kernel export, its work-item count and its workspace size for a descriptor. */
 const ALGORITHMS: Record<Algorithm, {
@@ -472,6 +486,7 @@ const ALGORITHMS: Record<Algorithm, {
   // The depthwise kernels compute a whole job in one call.
   depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
   separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
+  winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },
 };
 
 interface Geometry {

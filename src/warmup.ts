@@ -6,19 +6,27 @@
 import { Plan } from './plan.ts';
 
 export function warmUp(): void {
-  const shapes = [
-    { transposed: false, k: 3 },
-    { transposed: false, k: 1 },
-    { transposed: true, k: 2 },
+  const c = 16;
+  const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
+  const pointwise = tensor([c, c, 1, 1]);
+  // Winograd (3x3 stride 1), GEMM 3x3 stride 2 and 1x1, transposed, depthwise, fused separable:
+  // every kernel a plan can pick.
+  const cases: Array<{ transposed: boolean; w: number[]; groups?: number; separable?: boolean; stride?: number }> = [
+    { transposed: false, w: [c, c, 3, 3] },
+    { transposed: false, w: [c, c, 3, 3], stride: 2 },
+    { transposed: false, w: [c, c, 1, 1] },
+    { transposed: true, w: [c, c, 2, 2] },
+    { transposed: false, w: [c, 1, 3, 3], groups: c },
+    { transposed: false, w: [c, 1, 3, 3], groups: c, separable: true },
   ];
   for (const channelsLast of [false, true]) {
-    for (const { transposed, k } of shapes) {
-      const c = 16;
-      const w = { data: new Float32Array(c * c * k * k).fill(0.01), shape: [c, c, k, k] };
-      const layout = channelsLast ? 'NHWC' : 'NCHW';
-      const plan = new Plan({ fn: 'warmUp', rank: 2, transposed }, w,
-        { layout, stride: transposed ? 2 : 1, padding: k === 3 ? 1 : 0, bias: new Float32Array(c), activation: 'relu' });
-      const x = { data: new Float32Array(c * 12 * 12).fill(1), shape: channelsLast ? [1, 12, 12, c] : [1, c, 12, 12] };
+    for (const { transposed, w, groups, separable, stride } of cases) {
+      const options = {
+        layout: channelsLast ? 'NHWC' : 'NCHW', stride: stride ?? (transposed ? 2 : 1), padding: w[2] === 3 ? 1 : 0,
+        groups, bias: new Float32Array(c), activation: 'relu',
+      };
+      const plan = new Plan({ fn: 'warmUp', rank: 2, transposed }, tensor(w), options, undefined, separable ? pointwise : undefined);
+      const x = tensor(channelsLast ? [1, 12, 12, c] : [1, c, 12, 12]);
       for (let i = 0; i < 20; i++) plan.run(x);
       plan.dispose();
     }
