@@ -21,7 +21,7 @@ import { Slot } from './descriptor';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
 import { activate4, activate1 } from './simd';
 import {
-  pixelCoords, packColumnsChannelsFirst, packColumnsPointwise, packRowsChannelsLast,
+  pixelCoords, rowRuns, packColumnsChannelsFirst, packColumnsPointwise, packRowsChannelsLast,
 } from './pack';
 
 // @ts-ignore: decorator
@@ -94,14 +94,17 @@ export function convForward(d: usize): void {
     const n = item / blocks / G;
     const biasG = bias + (<usize>(g * Kg) << 2);
     const nc = min(bp, P - p0);
-    if (!pointwise || channelsLast) pixelCoords(coords, p0, nc, OH, OW, SD, SH, SW, PD, PH, PW);
+    let runs = 0;
+    if (channelsLast) pixelCoords(coords, p0, nc, OH, OW, SD, SH, SW, PD, PH, PW);
+    else if (!pointwise) runs = rowRuns(coords, p0, nc, OW);
     for (let k0 = 0; k0 < red; k0 += bk) {
       const kc = min(bk, red - k0);
       const flags = (k0 == 0 ? biasFlag : ACCUMULATE) | (k0 + kc == red ? act : 0);
       if (!channelsLast) {
         const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
         if (pointwise) packColumnsPointwise(xg, <i32>inPlane, p0, k0, kc, nc, packed);
-        else packColumnsChannelsFirst(xg, ID, IH, IW, KD, KH, KW, DD, DH, DW, k0, kc, nc, coords, packed);
+        else packColumnsChannelsFirst(xg, ID, IH, IW, OH, KD, KH, KW, SD, SH, SW, DD, DH, DW, PD, PH, PW,
+          k0, kc, nc, coords, runs, packed);
         const wg = w + <usize>g * <usize>(roundUp(Kg, 4) * red) * 4 + (<usize>k0 << 4);
         const yg = y + ((<usize>(n * K + g * Kg) * P + p0) << 2);
         gemm(Kg, nc, kc, wg, <usize>red << 4, packed, <usize>kc << 5, yg, P,

@@ -2,7 +2,8 @@
  * Packing of the per-call GEMM operand straight from the input tensor (im2col fused with
  * packing: only one block of kc x nc values exists at a time, never a full im2col matrix).
  *
- * Pixel coordinates of a block are computed once into a `coords` area of 4 i32 per pixel:
+ * Channels-first forward packing walks the block's output-row runs (`rowRuns`). Other packers
+ * use pixel coordinates, computed once per block into a `coords` area of 4 i32 per pixel:
  * (d, h, w) of the first input tap of that output pixel (o * stride - pad) and, on the first
  * pixel of each 8-pixel panel, a fast-path flag (FAST_STRIDE1 / FAST_STRIDE2: the panel's
  * 8 pixels lie in one output row, so one input row segment feeds them).
@@ -43,16 +44,41 @@ export function pixelCoords(
 }
 
 /**
+ * Splits output pixels p0 .. p0+nc of a grid with rows of OW pixels into runs that stay in one
+ * output row: 4 i32 per run (first block pixel, length, first column, row index od * OH + oh).
+ * Returns the number of runs (at most nc; 16 bytes each).
+ */
+export function rowRuns(runs: usize, p0: i32, nc: i32, OW: i32): i32 {
+  let count = 0;
+  let p = p0;
+  for (let i = 0; i < nc; count++) {
+    const ow = p % OW;
+    const len = min(OW - ow, nc - i);
+    const at = runs + (<usize>count << 4);
+    store<i32>(at, i);
+    store<i32>(at, len, 4);
+    store<i32>(at, ow, 8);
+    store<i32>(at, p / OW, 12);
+    i += len;
+    p += len;
+  }
+  return count;
+}
+
+/**
  * Packs B panels (8 pixels each) for a channels-first input: for k in k0 .. k0+kc, with
- * k = ((c * KD + kd) * KH + kh) * KW + kw, and pixels p0 .. p0+nc (coords already computed),
- * dst[panel q][k - k0][j] = x[c, d + kd*DD, h + kh*DH, w + kw*DW] of pixel 8q+j, or 0 where the
- * position is in the padding or the pixel is past nc.
- * `x` points at channel 0 of the group in one image; planes are ID*IH*IW floats.
+ * k = ((c * KD + kd) * KH + kh) * KW + kw, and the block's pixels (the `count` row runs of
+ * `rowRuns`), dst[panel q][k - k0][j] = x[c, od*SD + kd*DD - PD, oh*SH + kh*DH - PH,
+ * ow*SW + kw*DW - PW] of block pixel 8q+j, or 0 in the padding and past nc.
+ * `x` points at channel 0 of the group in one image; planes are ID*IH*IW floats. Within a run,
+ * the columns inside the input are found once, so no element is bounds-checked; a whole aligned
+ * panel inside the input is copied with vector loads (stride 1, or 2 with a de-interleave).
  * Reads up to 16 floats of an input row segment; writes ceil(nc/8) * kc * 32 bytes.
  */
 export function packColumnsChannelsFirst(
-  x: usize, ID: i32, IH: i32, IW: i32, KD: i32, KH: i32, KW: i32, DD: i32, DH: i32, DW: i32,
-  k0: i32, kc: i32, nc: i32, coords: usize, dst: usize,
+  x: usize, ID: i32, IH: i32, IW: i32, OH: i32, KD: i32, KH: i32, KW: i32,
+  SD: i32, SH: i32, SW: i32, DD: i32, DH: i32, DW: i32, PD: i32, PH: i32, PW: i32,
+  k0: i32, kc: i32, nc: i32, runs: usize, count: i32, dst: usize,
 ): void {
   const plane = <usize>ID * IH * IW;
   let kw = k0 % KW;
@@ -61,48 +87,56 @@ export function packColumnsChannelsFirst(
   t /= KH;
   let kd = t % KD;
   let c = t / KD;
-  const panels = (nc + 7) >> 3;
   const panelBytes = <usize>kc << 5;
+  const padded = (nc + 7) & ~7;
   for (let kk = 0; kk < kc; kk++) {
     const xc = x + ((<usize>c * plane) << 2);
-    const offD = kd * DD, offH = kh * DH, offW = kw * DW;
-    let out = dst + (<usize>kk << 5);
-    for (let q = 0; q < panels; q++, out += panelBytes) {
-      const first = coords + (<usize>q << 7);
-      const fast = load<i32>(first, 12);
-      const d = load<i32>(first) + offD;
-      const h = load<i32>(first, 4) + offH;
-      const w = load<i32>(first, 8) + offW;
-      if (fast != 0 && <u32>d < <u32>ID && <u32>h < <u32>IH && w >= 0) {
-        const row = xc + ((<usize>(d * IH + h) * IW + w) << 2);
-        if (fast == FAST_STRIDE1 && w + 8 <= IW) {
-          copy8(out, row);
-          continue;
-        }
-        if (ASC_FEATURE_SIMD) {
-          if (fast == FAST_STRIDE2 && w + 16 <= IW) {
-            const even0 = v128.shuffle<f32>(v128.load(row), v128.load(row, 16), 0, 2, 4, 6);
-            const even1 = v128.shuffle<f32>(v128.load(row, 32), v128.load(row, 48), 0, 2, 4, 6);
-            v128.store(out, even0);
-            v128.store(out, even1, 16);
+    const offD = kd * DD - PD, offH = kh * DH - PH, offW = kw * DW - PW;
+    const column = dst + (<usize>kk << 5);
+    for (let r = 0; r < count; r++) {
+      const at = runs + (<usize>r << 4);
+      const i0 = load<i32>(at), len = load<i32>(at, 4), ow0 = load<i32>(at, 8), row = load<i32>(at, 12);
+      const d = row / OH * SD + offD, h = row % OH * SH + offH;
+      const w = ow0 * SW + offW;
+      // Run positions j in [lo, hi) read columns inside the input.
+      let lo = 0, hi = 0;
+      if (<u32>d < <u32>ID && <u32>h < <u32>IH && w < IW) {
+        lo = w >= 0 ? 0 : (SW - 1 - w) / SW;
+        hi = min(len, (IW - 1 - w) / SW + 1);
+      }
+      const src = xc + ((<usize>(d * IH + h) * IW) << 2);
+      let i = i0;
+      for (let j = 0; j < len;) {
+        const lane = i & 7;
+        const chunk = min(len - j, 8 - lane);
+        const out = column + <usize>(i >> 3) * panelBytes + (<usize>lane << 2);
+        if (chunk == 8 && j >= lo && j + 8 <= hi) {
+          const first = src + (<usize>(w + j * SW) << 2);
+          if (SW == 1) {
+            copy8(out, first);
+            j += 8; i += 8;
             continue;
           }
-        }
-      }
-      for (let j = 0; j < 8; j++) {
-        const i = (q << 3) + j;
-        let v: f32 = 0;
-        if (i < nc) {
-          const at = coords + (<usize>i << 4);
-          const dd = load<i32>(at) + offD;
-          const hh = load<i32>(at, 4) + offH;
-          const ww = load<i32>(at, 8) + offW;
-          if (<u32>dd < <u32>ID && <u32>hh < <u32>IH && <u32>ww < <u32>IW) {
-            v = load<f32>(xc + ((<usize>(dd * IH + hh) * IW + ww) << 2));
+          if (ASC_FEATURE_SIMD) {
+            if (SW == 2 && w + j * 2 + 16 <= IW) {
+              v128.store(out, v128.shuffle<f32>(v128.load(first), v128.load(first, 16), 0, 2, 4, 6));
+              v128.store(out, v128.shuffle<f32>(v128.load(first, 32), v128.load(first, 48), 0, 2, 4, 6), 16);
+              j += 8; i += 8;
+              continue;
+            }
           }
         }
-        store<f32>(out + (<usize>j << 2), v);
+        for (let e = 0; e < chunk; e++) {
+          const jj = j + e;
+          const v: f32 = jj >= lo && jj < hi ? load<f32>(src + (<usize>(w + jj * SW) << 2)) : 0;
+          store<f32>(out + (<usize>e << 2), v);
+        }
+        j += chunk;
+        i += chunk;
       }
+    }
+    for (let i = nc; i < padded; i++) {
+      store<f32>(column + <usize>(i >> 3) * panelBytes + (<usize>(i & 7) << 2), 0);
     }
     if (++kw == KW) { kw = 0; if (++kh == KH) { kh = 0; if (++kd == KD) { kd = 0; c++; } } }
   }
