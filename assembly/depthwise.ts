@@ -36,10 +36,16 @@ import { madd, activate1 } from './simd';
 // @ts-ignore: decorator
 @inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
 
-/** Output rows computed per pass of the channels-first kernel. */
+/** Output rows per pass of the channels-first kernels (the input rows they share are loaded once). */
 const ROWS: i32 = 2;
-/** Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), then a 16-byte scratch. */
-const HEAD: usize = 32;
+/**
+ * Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), a 16-byte
+ * bias vector (channels-last) and a 32-byte sink for the ordering stores of the hot loops (see
+ * `order`).
+ */
+const HEAD: usize = 64;
+/** Offset of the sink in the workspace. */
+const SINK: usize = 32;
 
 /** Floats per phase row of the channels-first ring: every column a 4-wide output block reads. */
 function ringRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
@@ -53,20 +59,48 @@ function ringRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
 }
 
 /**
+ * Whether the channels-first job takes the direct 3x3 path: a 2-D 3x3 kernel (KD == 1),
+ * dilation 1 and equal strides 1 or 2 along H and W.
+ */
+function direct3x3(d: usize): bool {
+  const S = field(d, Slot.StrideW);
+  return field(d, Slot.KernelD) == 1 && field(d, Slot.KernelH) == 3 && field(d, Slot.KernelW) == 3
+    && field(d, Slot.DilationH) == 1 && field(d, Slot.DilationW) == 1
+    && field(d, Slot.StrideH) == S && S <= 2;
+}
+
+/** Floats per ring row of the direct 3x3 path: padded columns up to the last block's reads. */
+// @ts-ignore: decorator
+@inline function directRowFloats(OW: i32, S: i32): i32 {
+  // Block b (outputs 4b .. 4b+3) reads padded columns 4bS .. 4bS + 3S + 2.
+  return roundUp(4 * S * ((OW + 3) >> 2) - S + 3, 4);
+}
+
+/**
  * Bytes of workspace `depthwiseForward` needs for the descriptor at `d` (16-byte aligned parts):
- * channels-first: a 32-byte head, tap tables (ROWS * taps + KW + KD * ring rows i32) and the ring
- * (KD * ringRows slots of SW phase rows of ringRowFloats floats); channels-last: the head, a row
- * table (KD * KH i32) and one zero input row (IW * C floats + 16 bytes).
+ * a 32-byte head, then channels-first direct 3x3: row tables (3 * (3 + S) i32), a scratch output
+ * row and the ring (3 + S rows of directRowFloats); other channels-first jobs: tap tables
+ * (ROWS * taps + KW + KD * ring rows i32) and the ring (KD * ringRows slots of SW phase rows of
+ * ringRowFloats floats); channels-last: a row table (KD * KH i32) and one zero input row
+ * (IW * C floats + 16 bytes).
  */
 export function depthwiseWorkspaceBytes(d: usize): usize {
   const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const OW = field(d, Slot.OutW);
   if (field(d, Slot.Layout) != 0) {
     const C = field(d, Slot.InChannels), IW = field(d, Slot.InW);
     return HEAD + align16(<usize>(KD * KH) << 2) + align16(((<usize>IW * C) << 2) + 16);
   }
   const SW = field(d, Slot.StrideW), DW = field(d, Slot.DilationW);
   const SH = field(d, Slot.StrideH), DH = field(d, Slot.DilationH);
-  const L = ringRowFloats(field(d, Slot.OutW), KW, SW, DW);
+  if (ASC_FEATURE_SIMD) {
+    if (direct3x3(d)) {
+      const rows = 3 + SW;
+      return HEAD + align16(<usize>(3 * rows) << 2) + (<usize>roundUp(OW, 4) << 2)
+        + ((<usize>rows * directRowFloats(OW, SW)) << 2);
+    }
+  }
+  const L = ringRowFloats(OW, KW, SW, DW);
   const RS = ringRows(KH, SH, DH);
   const tables = ROWS * KD * KH * KW + KW + KD * RS;
   return HEAD + align16(<usize>tables << 2) + ((<usize>KD * RS * SW * L) << 2);
@@ -76,8 +110,17 @@ export function depthwiseWorkspaceBytes(d: usize): usize {
 export function depthwiseForward(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
   memory.fill(ws, 0, HEAD);
-  if (field(d, Slot.Layout) != 0) forwardChannelsLast(d);
-  else forwardChannelsFirst(d);
+  if (field(d, Slot.Layout) != 0) {
+    forwardChannelsLast(d);
+    return;
+  }
+  if (ASC_FEATURE_SIMD) {
+    if (direct3x3(d)) {
+      forwardFirstDirect3x3(d);
+      return;
+    }
+  }
+  forwardChannelsFirst(d);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,6 +151,17 @@ export function depthwiseForward(d: usize): void {
   if (r > 1) store<f32>(p + stride, f32x4.extract_lane(v, 1));
   if (r > 2) store<f32>(p + 2 * stride, f32x4.extract_lane(v, 2));
   if (r > 3) store<f32>(p + 3 * stride, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * Stores v to the workspace sink. Hot loops store a running sum there after each input row: V8
+ * keeps wasm loads in program order with stores, so this stops its scheduler from hoisting every
+ * load of an iteration to the top, which would need more than its 15 vector registers and spill.
+ * The sink is never read.
+ */
+// @ts-ignore: decorator
+@inline function order(sink: usize, v: v128): void {
+  v128.store(sink, v);
 }
 
 /**
@@ -167,11 +221,11 @@ function forwardChannelsFirst(d: usize): void {
   }
 
   const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
-  // Specialised kernels (2-D, dilation 1 along W): 3x3 two rows at a time for equal strides 1
-  // or 2, one row at a time otherwise; 5 wide with any number of rows.
+  // Specialised row kernels (2-D, dilation 1 along W, stride 1 or 2 along W): 3x3 (the cases
+  // the direct 3x3 path does not take), 5 wide with any number of rows.
   let kind = 0;
   if (KD == 1 && DW == 1 && SW <= 2) {
-    if (KH == 3 && KW == 3) kind = DH == 1 && SH == SW ? 1 : 2;
+    if (KH == 3 && KW == 3) kind = 1;
     else if (KW == 5) kind = 3;
   }
 
@@ -179,34 +233,41 @@ function forwardChannelsFirst(d: usize): void {
     for (let c = 0; c < C; c++) {
       const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
       for (let od = 0; od < OD; od++) {
-        let loaded = -PH;
+        // Ring slot of padded row q (= input row q - PH) is q % RS; `loaded`: rows below are in.
+        let loaded = 0, loadSlot = 0, topSlot = 0;
         for (let oh = 0; oh < OH; oh += ROWS) {
           const rows = min(ROWS, OH - oh);
-          // Input rows [first, end) feed this pass; copy those the ring does not hold yet.
-          const first = oh * SH - PH;
+          // Padded rows [first, end) feed this pass; copy those the ring does not hold yet.
+          const first = oh * SH;
           const end = first + DH * (KH - 1) + 1 + SH * (rows - 1);
-          for (let ih = max(loaded, first); ih < end; ih++) {
-            const slotIndex = (ih + PH) % RS;
+          if (loaded < first) {
+            loadSlot += first - loaded;
+            while (loadSlot >= RS) loadSlot -= RS;
+            loaded = first;
+          }
+          for (; loaded < end; loaded++) {
+            const ih = loaded - PH;
             for (let kd = 0; kd < KD; kd++) {
               const id = od * SD - PD + kd * DD;
-              const slot = ring + <usize>(kd * RS + slotIndex) * slotBytes;
+              const slot = ring + <usize>(kd * RS + loadSlot) * slotBytes;
               if (<u32>id < <u32>ID && <u32>ih < <u32>IH) {
                 fillRingRow(slot, xc + ((<usize>(id * IH + ih) * IW) << 2), IW, PW, SW, L);
               } else {
                 memory.fill(slot, 0, slotBytes);
               }
             }
+            if (++loadSlot == RS) loadSlot = 0;
           }
-          loaded = end;
-          // Row table: slot address of input row first + q of layer kd at entry kd * RS + q.
-          const top = (first + PH) % RS;
+          // Row table: slot address of padded row first + q of layer kd at entry kd * RS + q.
           for (let kd = 0; kd < KD; kd++) {
+            let s = topSlot;
             for (let q = 0; q < end - first; q++) {
-              let s = top + q;
-              if (s >= RS) s -= RS;
               store<i32>(rowTab + (<usize>(kd * RS + q) << 2), <i32>(ring + <usize>(kd * RS + s) * slotBytes));
+              if (++s == RS) s = 0;
             }
           }
+          topSlot += ROWS * SH;
+          while (topSlot >= RS) topSlot -= RS;
           // Tap tables of the pass's rows: address of each tap's column for output column 0.
           for (let r = 0; r < rows; r++) {
             let t = tab + (<usize>(r * taps) << 2);
@@ -225,17 +286,12 @@ function forwardChannelsFirst(d: usize): void {
             const wk = w + (<usize>(k * taps) << 2);
             const bp = bias ? bias + (<usize>k << 2) : ws;
             if (ASC_FEATURE_SIMD) {
-              if (kind == 1 && rows == 2) {
-                if (SW == 1) rows3x3s1(y0, y0 + (<usize>OW << 2), OW, rowTab, wk, bp, act, ac, leaky);
-                else rows3x3s2(y0, y0 + (<usize>OW << 2), OW, rowTab, phaseBytes, wk, bp, act, ac, leaky);
-                continue;
-              }
               for (let r = 0; r < rows; r++) {
                 const yr = y0 + (<usize>(r * OW) << 2);
                 const tr = tab + (<usize>(r * taps) << 2);
-                if (kind == 1 || kind == 2) {
-                  if (SW == 1) row3x3s1(yr, OW, tr, wk, bp, act, ac, leaky);
-                  else row3x3s2(yr, OW, tr, phaseBytes, wk, bp, act, ac, leaky);
+                if (kind == 1) {
+                  if (SW == 1) row3x3s1(yr, OW, tr, wk, bp, act, ac, leaky, ws + SINK);
+                  else row3x3s2(yr, OW, tr, phaseBytes, wk, bp, act, ac, leaky, ws + SINK);
                 } else if (kind == 3) {
                   if (SW == 1) rowsW5s1(yr, OW, tr, KH, wk, bp, act, ac, leaky);
                   else rowsW5s2(yr, OW, tr, KH, phaseBytes, wk, bp, act, ac, leaky);
@@ -264,19 +320,32 @@ function forwardChannelsFirst(d: usize): void {
 function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32): void {
   const count = min(IW, S * L - PW);
   if (count <= 0) return;
-  if (S == 1) {
-    memory.copy(slot + (<usize>PW << 2), row, <usize>count << 2);
-    return;
-  }
   const phaseBytes = <usize>L << 2;
   let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (S == 2) {
-      if (PW & 1) {
-        // Column 0 is odd in padded coordinates: it goes to phase 1; the rest pairs up evenly.
-        store<f32>(slot + phaseBytes + (<usize>(PW >> 1) << 2), load<f32>(row));
-        j = 1;
+  if (S == 1) {
+    const dst = slot + (<usize>PW << 2);
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 8 <= count; j += 8) {
+        const at = <usize>j << 2;
+        v128.store(dst + at, v128.load(row + at));
+        v128.store(dst + at, v128.load(row + at, 16), 16);
       }
+      if (j + 4 <= count) {
+        const at = <usize>j << 2;
+        v128.store(dst + at, v128.load(row + at));
+        j += 4;
+      }
+    }
+    for (; j < count; j++) store<f32>(dst + (<usize>j << 2), load<f32>(row + (<usize>j << 2)));
+    return;
+  }
+  if (S == 2) {
+    if (PW & 1) {
+      // Column 0 is odd in padded coordinates: it goes to phase 1; the rest pairs up evenly.
+      store<f32>(slot + phaseBytes + (<usize>(PW >> 1) << 2), load<f32>(row));
+      j = 1;
+    }
+    if (ASC_FEATURE_SIMD) {
       for (; j + 8 <= count; j += 8) {
         const a = v128.load(row + (<usize>j << 2));
         const b = v128.load(row + (<usize>j << 2), 16);
@@ -285,32 +354,166 @@ function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32):
         v128.store(at + phaseBytes, f32x4.shuffle(a, b, 1, 3, 5, 7));
       }
     }
+    for (; j < count; j++) {
+      const q = j + PW;
+      store<f32>(slot + (q & 1 ? phaseBytes : 0) + (<usize>(q >> 1) << 2), load<f32>(row + (<usize>j << 2)));
+    }
+    return;
   }
+  // Any other stride: walk phase and index along without dividing per column.
+  let phase = PW % S, index = PW / S;
   for (; j < count; j++) {
-    const q = j + PW;
-    store<f32>(slot + <usize>(q % S) * phaseBytes + (<usize>(q / S) << 2), load<f32>(row + (<usize>j << 2)));
+    store<f32>(slot + <usize>phase * phaseBytes + (<usize>index << 2), load<f32>(row + (<usize>j << 2)));
+    if (++phase == S) { phase = 0; index++; }
   }
 }
 
 /**
- * Two output rows (y0, y1) of a 3x3 kernel, strides 1 x 1: rt holds the slot addresses of the 4
- * input rows they read (rows 0-2 for y0, 1-3 for y1); taps kw = 0, 1, 2 are at +0, +4, +8 bytes.
- * The 9 weights stay in registers; each input vector feeds both rows. `bp`: the bias (one f32),
- * `ac`: lo, hi, slope. Reads slot columns up to roundUp(OW, 4) + 1; writes exactly OW floats
- * at y0 and at y1.
+ * Channels-first 2-D 3x3 convolution with dilation 1 and equal strides S (1 or 2), two output rows
+ * per pass. Most of each input row is read in place: the block of 4 outputs at ow = 4b reads padded
+ * columns 4bS .. 4bS + 3S + 2, so blocks [bA, bB) whose columns all lie inside the image use a
+ * pointer into the input row; the blocks at the edges read a ring slot holding the padded row
+ * (only the edge columns are copied; the rest of a slot stays zero). Rows outside the image read
+ * a zeroed slot. Stride 2 splits even and odd columns in registers.
+ * Workspace after the head: ring pointers and in-place pointers of the pass's 3 + S rows, a
+ * scratch output row (the second row of a one-row pass), the ring (3 + S rows of
+ * directRowFloats floats). Reads only inside the input rows and the workspace.
  */
-function rows3x3s1(y0: usize, y1: usize, OW: i32, rt: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
-  const r0 = <usize>load<i32>(rt), r1 = <usize>load<i32>(rt, 4), r2 = <usize>load<i32>(rt, 8), r3 = <usize>load<i32>(rt, 12);
+function forwardFirstDirect3x3(d: usize): void {
+  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const SD = field(d, Slot.StrideD), S = field(d, Slot.StrideW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
+  const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
+  const act = field(d, Slot.HasActivation) != 0;
+  const ac = d + (<usize>Slot.ActLo << 2);
+  const leaky = fieldF(d, Slot.ActSlope) != 1;
+
+  const m = K / C;
+  const RS = 3 + S;
+  const L = directRowFloats(OW, S);
+  const slotBytes = <usize>L << 2;
+  const ws = <usize>field(d, Slot.Workspace);
+  // In-place pointer of the row in each ring slot, then the pass's ring and in-place pointers.
+  const slotDir = ws + HEAD;
+  const rt = slotDir + (<usize>RS << 2), dt = rt + (<usize>RS << 2);
+  const scratch = ws + HEAD + align16(<usize>(3 * RS) << 2);
+  const ring = scratch + (<usize>roundUp(OW, 4) << 2);
+  memory.fill(ring, 0, slotBytes * RS);
+
+  // Blocks [bA, bB) read in place; the ring holds padded columns [0, leftEnd) and [rightStart, L).
+  const nb = (OW + 3) >> 2;
+  const bA = min(nb, (PW + 4 * S - 1) / (4 * S));
+  const room = IW + PW - 3 - 3 * S;
+  const bB = max(bA, room < 0 ? 0 : min(OW >> 2, room / (4 * S) + 1));
+  const leftEnd = min(L, bA > 0 ? 4 * S * (bA - 1) + 3 * S + 3 : 0);
+  const rightStart = min(L, 4 * S * bB);
+  // The image columns among those: padded columns [q0, q1) and [q2, q3).
+  const q0 = PW, q1 = max(q0, min(leftEnd, PW + IW));
+  const q2 = max(rightStart, PW), q3 = max(q2, min(L, PW + IW));
+  const owA = min(OW, bA << 2), owB = max(owA, min(OW, bB << 2));
+
+  const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
+  const rowBytes = <usize>OW << 2;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
+      for (let od = 0; od < OD; od++) {
+        const id = od * SD - PD;
+        const depthInside = <u32>id < <u32>ID;
+        // Padded row q (input row q - PH) lives in ring slot q % RS; rows below `loaded` are in.
+        let loaded = 0, loadSlot = 0, topSlot = 0;
+        for (let oh = 0; oh < OH; oh += ROWS) {
+          const rows = min(ROWS, OH - oh);
+          const first = oh * S;
+          const end = first + 3 + S * (rows - 1);
+          if (loaded < first) {
+            loadSlot += first - loaded;
+            while (loadSlot >= RS) loadSlot -= RS;
+            loaded = first;
+          }
+          for (; loaded < end; loaded++) {
+            const ih = loaded - PH;
+            const slot = ring + <usize>loadSlot * slotBytes;
+            if (depthInside && <u32>ih < <u32>IH) {
+              const row = xc + ((<usize>(id * IH + ih) * IW) << 2);
+              copyFloats(slot + (<usize>q0 << 2), row, q1 - q0);
+              copyFloats(slot + (<usize>q2 << 2), row + (<usize>(q2 - PW) << 2), q3 - q2);
+              store<i32>(slotDir + (<usize>loadSlot << 2), <i32>(row - (<usize>PW << 2)));
+            } else {
+              memory.fill(slot, 0, slotBytes);
+              store<i32>(slotDir + (<usize>loadSlot << 2), <i32>slot);
+            }
+            if (++loadSlot == RS) loadSlot = 0;
+          }
+          // Row tables of the pass, in row order (a one-row pass repeats its last row: the
+          // second output row then goes to the scratch row).
+          let s = topSlot;
+          for (let q = 0; q < RS; q++) {
+            store<i32>(rt + (<usize>q << 2), <i32>(ring + <usize>s * slotBytes));
+            store<i32>(dt + (<usize>q << 2), load<i32>(slotDir + (<usize>s << 2)));
+            if (q < end - first - 1 && ++s == RS) s = 0;
+          }
+          topSlot += ROWS * S;
+          while (topSlot >= RS) topSlot -= RS;
+          for (let j = 0; j < m; j++) {
+            const k = c * m + j;
+            const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
+            const y1 = rows == 2 ? y0 + rowBytes : scratch;
+            const wk = w + (<usize>(k * 9) << 2);
+            const bp = bias ? bias + (<usize>k << 2) : ws;
+            if (S == 1) rows3x3s1(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
+            else rows3x3s2(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Copies n floats (a few, typically) between non-overlapping areas; reads and writes exactly n. */
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n >= 4) {
+    // Whole vectors, the last one overlapping the previous ones.
+    const last = <usize>(n - 4) << 2;
+    for (let at: usize = 0; at < last; at += 16) v128.store(dst + at, v128.load(src + at));
+    v128.store(dst + last, v128.load(src + last));
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  }
+}
+
+/**
+ * Outputs [ow0, ow1) (ow0 a multiple of 4) of two output rows y0, y1 of a 3x3 kernel, strides
+ * 1 x 1: rt holds the addresses of padded column 0 of the 4 input rows they read (rows 0-2 for
+ * y0, 1-3 for y1). Output ow reads columns ow .. ow + 2. The 9 weights stay in registers; each
+ * input vector feeds both rows. `bp`: the bias (one f32), `ac`: lo, hi, slope. Reads columns
+ * up to roundUp(ow1, 4) + 1; writes exactly the outputs [ow0, ow1) of each row.
+ */
+function rows3x3s1(
+  y0: usize, y1: usize, owA: i32, owB: i32, OW: i32, rt: usize, dt: usize,
+  wk: usize, bp: usize, act: bool, ac: usize, leaky: bool, sink: usize,
+): void {
   const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
   const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
   const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
-  for (let ow = 0; ow < OW; ow += 4) {
+  // Three segments of output columns: [0, owA) from rt, [owA, owB) from dt, [owB, OW) from rt.
+  for (let seg = 0; seg < 3; seg++) {
+    const ow0 = seg == 0 ? 0 : seg == 1 ? owA : owB;
+    const ow1 = seg == 0 ? owA : seg == 1 ? owB : OW;
+    const t = seg == 1 ? dt : rt;
+    const r0 = <usize>load<i32>(t), r1 = <usize>load<i32>(t, 4), r2 = <usize>load<i32>(t, 8), r3 = <usize>load<i32>(t, 12);
+  for (let ow = ow0; ow < ow1; ow += 4) {
     const off = <usize>ow << 2;
     const b = v128.load32_splat(bp);
     let p = r0 + off;
     let a = madd(v128.load(p), w0, b);
     a = madd(v128.load(p, 4), w1, a);
     a = madd(v128.load(p, 8), w2, a);
+    order(sink, a);
     p = r1 + off;
     let x = v128.load(p);
     let e = madd(x, w0, b);
@@ -321,6 +524,7 @@ function rows3x3s1(y0: usize, y1: usize, OW: i32, rt: usize, wk: usize, bp: usiz
     x = v128.load(p, 8);
     e = madd(x, w2, e);
     a = madd(x, w5, a);
+    order(sink, a);
     p = r2 + off;
     x = v128.load(p);
     e = madd(x, w3, e);
@@ -331,59 +535,86 @@ function rows3x3s1(y0: usize, y1: usize, OW: i32, rt: usize, wk: usize, bp: usiz
     x = v128.load(p, 8);
     e = madd(x, w5, e);
     a = madd(x, w8, a);
+    if (act) a = act4(a, ac, leaky);
+    const r = ow1 - ow;
+    storePart(y0 + off, a, r);
     p = r3 + off;
     e = madd(v128.load(p), w6, e);
     e = madd(v128.load(p, 4), w7, e);
     e = madd(v128.load(p, 8), w8, e);
-    if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); }
-    storePart(y0 + off, a, OW - ow);
-    storePart(y1 + off, e, OW - ow);
+    if (act) e = act4(e, ac, leaky);
+    storePart(y1 + off, e, r);
+  }
   }
 }
 
 /**
- * Two output rows of a 3x3 kernel, strides 2 x 2: rt holds the slot addresses of the 5 input
- * rows they read (rows 0-2 for y0, 2-4 for y1). In a slot, tap kw = 0 is phase 0 at +0, kw = 1
- * phase 1 (+phaseBytes) at +0, kw = 2 phase 0 at +4 bytes. Otherwise as rows3x3s1.
+ * As rows3x3s1 for strides 2 x 2 (rt: the 5 input rows, 0-2 for y0, 2-4 for y1). Output ow
+ * reads padded columns 2ow .. 2ow + 2: for a block of 4 outputs, columns 2ow .. 2ow + 8 are loaded
+ * as A (4), B (4) and one more float; tap 0 is the even lanes of A, B, tap 1 the odd lanes, tap 2
+ * the even lanes shifted by one. Reads columns up to 2 * roundUp(ow1, 4) (and the 3 floats
+ * after it are not read); writes exactly the outputs [ow0, ow1) of each row.
  */
-function rows3x3s2(y0: usize, y1: usize, OW: i32, rt: usize, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
-  const r0 = <usize>load<i32>(rt), r1 = <usize>load<i32>(rt, 4), r2 = <usize>load<i32>(rt, 8);
-  const r3 = <usize>load<i32>(rt, 12), r4 = <usize>load<i32>(rt, 16);
+function rows3x3s2(
+  y0: usize, y1: usize, owA: i32, owB: i32, OW: i32, rt: usize, dt: usize,
+  wk: usize, bp: usize, act: bool, ac: usize, leaky: bool, sink: usize,
+): void {
   const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
   const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
   const w6 = v128.load32_splat(wk, 24), w7 = v128.load32_splat(wk, 28), w8 = v128.load32_splat(wk, 32);
-  for (let ow = 0; ow < OW; ow += 4) {
-    const off = <usize>ow << 2;
+  for (let seg = 0; seg < 3; seg++) {
+    const ow0 = seg == 0 ? 0 : seg == 1 ? owA : owB;
+    const ow1 = seg == 0 ? owA : seg == 1 ? owB : OW;
+    const t = seg == 1 ? dt : rt;
+    const r0 = <usize>load<i32>(t), r1 = <usize>load<i32>(t, 4), r2 = <usize>load<i32>(t, 8);
+    const r3 = <usize>load<i32>(t, 12), r4 = <usize>load<i32>(t, 16);
+  for (let ow = ow0; ow < ow1; ow += 4) {
+    const off = <usize>ow << 3;
     const b = v128.load32_splat(bp);
     let p = r0 + off;
-    let a = madd(v128.load(p), w0, b);
-    a = madd(v128.load(p + pb), w1, a);
-    a = madd(v128.load(p, 4), w2, a);
+    let A = v128.load(p), B = v128.load(p, 16);
+    let ev = f32x4.shuffle(A, B, 0, 2, 4, 6);
+    let a = madd(ev, w0, b);
+    a = madd(f32x4.shuffle(A, B, 1, 3, 5, 7), w1, a);
+    a = madd(f32x4.shuffle(ev, v128.load32_zero(p, 32), 1, 2, 3, 4), w2, a);
+    order(sink, a);
     p = r1 + off;
-    a = madd(v128.load(p), w3, a);
-    a = madd(v128.load(p + pb), w4, a);
-    a = madd(v128.load(p, 4), w5, a);
+    A = v128.load(p); B = v128.load(p, 16);
+    ev = f32x4.shuffle(A, B, 0, 2, 4, 6);
+    a = madd(ev, w3, a);
+    a = madd(f32x4.shuffle(A, B, 1, 3, 5, 7), w4, a);
+    a = madd(f32x4.shuffle(ev, v128.load32_zero(p, 32), 1, 2, 3, 4), w5, a);
+    order(sink, a);
     p = r2 + off;
-    let x = v128.load(p);
-    let e = madd(x, w0, b);
-    a = madd(x, w6, a);
-    x = v128.load(p + pb);
-    e = madd(x, w1, e);
+    A = v128.load(p); B = v128.load(p, 16);
+    ev = f32x4.shuffle(A, B, 0, 2, 4, 6);
+    a = madd(ev, w6, a);
+    let e = madd(ev, w0, b);
+    let x = f32x4.shuffle(A, B, 1, 3, 5, 7);
     a = madd(x, w7, a);
-    x = v128.load(p, 4);
-    e = madd(x, w2, e);
+    e = madd(x, w1, e);
+    x = f32x4.shuffle(ev, v128.load32_zero(p, 32), 1, 2, 3, 4);
     a = madd(x, w8, a);
+    e = madd(x, w2, e);
+    if (act) a = act4(a, ac, leaky);
+    const at = <usize>ow << 2, r = ow1 - ow;
+    storePart(y0 + at, a, r);
     p = r3 + off;
-    e = madd(v128.load(p), w3, e);
-    e = madd(v128.load(p + pb), w4, e);
-    e = madd(v128.load(p, 4), w5, e);
+    A = v128.load(p); B = v128.load(p, 16);
+    ev = f32x4.shuffle(A, B, 0, 2, 4, 6);
+    e = madd(ev, w3, e);
+    e = madd(f32x4.shuffle(A, B, 1, 3, 5, 7), w4, e);
+    e = madd(f32x4.shuffle(ev, v128.load32_zero(p, 32), 1, 2, 3, 4), w5, e);
+    order(sink, e);
     p = r4 + off;
-    e = madd(v128.load(p), w6, e);
-    e = madd(v128.load(p + pb), w7, e);
-    e = madd(v128.load(p, 4), w8, e);
-    if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); }
-    storePart(y0 + off, a, OW - ow);
-    storePart(y1 + off, e, OW - ow);
+    A = v128.load(p); B = v128.load(p, 16);
+    ev = f32x4.shuffle(A, B, 0, 2, 4, 6);
+    e = madd(ev, w6, e);
+    e = madd(f32x4.shuffle(A, B, 1, 3, 5, 7), w7, e);
+    e = madd(f32x4.shuffle(ev, v128.load32_zero(p, 32), 1, 2, 3, 4), w8, e);
+    if (act) e = act4(e, ac, leaky);
+    storePart(y1 + at, e, r);
+  }
   }
 }
 
@@ -392,7 +623,7 @@ function rows3x3s2(y0: usize, y1: usize, OW: i32, rt: usize, pb: usize, wk: usiz
  * the addresses of taps (kh, 0); taps (kh, 1) and (kh, 2) follow at +4 and +8 bytes.
  * Reads slot columns up to roundUp(OW, 4) + 1; writes exactly OW floats at y.
  */
-function row3x3s1(y: usize, OW: i32, tab: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+function row3x3s1(y: usize, OW: i32, tab: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool, sink: usize): void {
   const r0 = <usize>load<i32>(tab), r1 = <usize>load<i32>(tab, 12), r2 = <usize>load<i32>(tab, 24);
   const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
   const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
@@ -403,9 +634,11 @@ function row3x3s1(y: usize, OW: i32, tab: usize, wk: usize, bp: usize, act: bool
     let a = madd(v128.load(p0), w0, v128.load32_splat(bp));
     a = madd(v128.load(p0, 4), w1, a);
     a = madd(v128.load(p0, 8), w2, a);
+    order(sink, a);
     a = madd(v128.load(p1), w3, a);
     a = madd(v128.load(p1, 4), w4, a);
     a = madd(v128.load(p1, 8), w5, a);
+    order(sink, a);
     a = madd(v128.load(p2), w6, a);
     a = madd(v128.load(p2, 4), w7, a);
     a = madd(v128.load(p2, 8), w8, a);
@@ -419,7 +652,7 @@ function row3x3s1(y: usize, OW: i32, tab: usize, wk: usize, bp: usize, act: bool
  * phase 0; tap (kh, 1) is the same index in phase 1 (+pb bytes), tap (kh, 2) phase 0, +4 bytes.
  * Reads slot columns up to roundUp(OW, 4) + 1 of each phase; writes exactly OW floats at y.
  */
-function row3x3s2(y: usize, OW: i32, tab: usize, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool): void {
+function row3x3s2(y: usize, OW: i32, tab: usize, pb: usize, wk: usize, bp: usize, act: bool, ac: usize, leaky: bool, sink: usize): void {
   const r0 = <usize>load<i32>(tab), r1 = <usize>load<i32>(tab, 12), r2 = <usize>load<i32>(tab, 24);
   const w0 = v128.load32_splat(wk), w1 = v128.load32_splat(wk, 4), w2 = v128.load32_splat(wk, 8);
   const w3 = v128.load32_splat(wk, 12), w4 = v128.load32_splat(wk, 16), w5 = v128.load32_splat(wk, 20);
@@ -430,9 +663,11 @@ function row3x3s2(y: usize, OW: i32, tab: usize, pb: usize, wk: usize, bp: usize
     let a = madd(v128.load(p0), w0, v128.load32_splat(bp));
     a = madd(v128.load(p0 + pb), w1, a);
     a = madd(v128.load(p0, 4), w2, a);
+    order(sink, a);
     a = madd(v128.load(p1), w3, a);
     a = madd(v128.load(p1 + pb), w4, a);
     a = madd(v128.load(p1, 4), w5, a);
+    order(sink, a);
     a = madd(v128.load(p2), w6, a);
     a = madd(v128.load(p2 + pb), w7, a);
     a = madd(v128.load(p2, 4), w8, a);
@@ -678,6 +913,7 @@ function forwardChannelsLast(d: usize): void {
   const Cp = (C + 3) & ~3;
   const tapBytes = <usize>(m * Cp) << 2;
   const wb = w + (<usize>(j * Cp + c0) << 2);
+  const sink = bv + 16;
   const w0 = v128.load(wb), w1 = v128.load(wb + tapBytes), w2 = v128.load(wb + 2 * tapBytes);
   const w3 = v128.load(wb + 3 * tapBytes), w4 = v128.load(wb + 4 * tapBytes), w5 = v128.load(wb + 5 * tapBytes);
   const w6 = v128.load(wb + 6 * tapBytes), w7 = v128.load(wb + 7 * tapBytes), w8 = v128.load(wb + 8 * tapBytes);
@@ -710,6 +946,7 @@ function forwardChannelsLast(d: usize): void {
         e = madd(x, w1, e);
         e = madd(loadPart(p0 + c3, r), w2, e);
       }
+      order(sink, a); order(sink + 16, e);
       a = madd(loadPart(p1, r), w3, a);
       x = loadPart(p1 + c1, r);
       a = madd(x, w4, a);
@@ -726,6 +963,7 @@ function forwardChannelsLast(d: usize): void {
         e = madd(x, w4, e);
         e = madd(loadPart(p1 + c3, r), w5, e);
       }
+      order(sink, a); order(sink + 16, e);
       a = madd(loadPart(p2, r), w6, a);
       x = loadPart(p2 + c1, r);
       a = madd(x, w7, a);
@@ -755,9 +993,11 @@ function forwardChannelsLast(d: usize): void {
     let a = madd(loadPart(p0, r), w0, v128.load(bv));
     a = madd(loadPart(p0 + dw1, r), w1, a);
     a = madd(loadPart(p0 + dw2, r), w2, a);
+    order(sink, a);
     a = madd(loadPart(p1, r), w3, a);
     a = madd(loadPart(p1 + dw1, r), w4, a);
     a = madd(loadPart(p1 + dw2, r), w5, a);
+    order(sink, a);
     a = madd(loadPart(p2, r), w6, a);
     a = madd(loadPart(p2 + dw1, r), w7, a);
     a = madd(loadPart(p2 + dw2, r), w8, a);
@@ -769,8 +1009,10 @@ function forwardChannelsLast(d: usize): void {
 }
 
 /**
- * interior3x3Block over every channel block and multiplier index (full blocks specialised). The
- * block's bias vector goes to the workspace scratch (ws + 16) so the loops read it from memory.
+ * interior3x3Block over every channel block and multiplier index (full blocks specialised), in
+ * tiles of pixels whose input columns (3 rows) stay within about 32 KB, so the channel blocks of
+ * a tile find their input in the L1 cache. The block's bias vector goes to the workspace
+ * (ws + 16) so the loops read it from memory.
  */
 function interior3x3(
   yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
@@ -779,16 +1021,20 @@ function interior3x3(
   const leaky = load<f32>(ac, 8) != 1;
   const bv = ws + 16;
   const full = C & ~3;
-  for (let c0 = 0; c0 < full; c0 += 4) {
-    for (let j = 0; j < m; j++) {
-      v128.store(bv, biasBlock(bias, c0, j, m, 4));
-      interior3x3Full(yrow, tab, w, bv, C, m, c0, j, owA, owB, SW, PW, DW, act, ac, leaky);
+  const tile = max(8, (8192 / (3 * C * SW)) & ~1);
+  for (let t0 = owA; t0 < owB; t0 += tile) {
+    const t1 = min(owB, t0 + tile);
+    for (let c0 = 0; c0 < full; c0 += 4) {
+      for (let j = 0; j < m; j++) {
+        v128.store(bv, biasBlock(bias, c0, j, m, 4));
+        interior3x3Full(yrow, tab, w, bv, C, m, c0, j, t0, t1, SW, PW, DW, act, ac, leaky);
+      }
     }
-  }
-  if (full < C) {
-    for (let j = 0; j < m; j++) {
-      v128.store(bv, biasBlock(bias, full, j, m, C - full));
-      interior3x3Tail(yrow, tab, w, bv, C, m, full, j, C - full, owA, owB, SW, PW, DW, act, ac, leaky);
+    if (full < C) {
+      for (let j = 0; j < m; j++) {
+        v128.store(bv, biasBlock(bias, full, j, m, C - full));
+        interior3x3Tail(yrow, tab, w, bv, C, m, full, j, C - full, t0, t1, SW, PW, DW, act, ac, leaky);
+      }
     }
   }
 }

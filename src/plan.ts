@@ -8,12 +8,13 @@
 import { Slot } from '../assembly/descriptor.ts';
 import { runtime, describe, currentGeneration, KERNELS, type Runtime, type Kernels, type KernelName } from './runtime.ts';
 import {
-  checkOptions, checkPositiveInt, checkNonNegativeInt, checkTensor, perAxis,
+  checkOptions, checkPositiveInt, checkNonNegativeInt, checkShape, checkTensor, perAxis,
 } from './validate.ts';
 import {
   convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
 } from './shape.ts';
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
+import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 
@@ -31,6 +32,10 @@ const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
 const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
 
+/** Most float32 values a 4 GiB (wasm32) memory holds. */
+const MAX_FLOATS = 2 ** 30;
+/** Largest coordinate along an axis the kernels' 32-bit arithmetic holds. */
+const MAX_COORDINATE = 2 ** 31 - 1;
 /** Upper bound of the packed operand block, in floats (fits the L2 cache with room to spare). */
 const PACK_BLOCK_FLOATS = 48 * 1024;
 /** Upper bound of the transposed convolution's column tile, in floats. */
@@ -70,6 +75,9 @@ export class Plan implements ConvPlan {
   /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
   private inFlight = 0;
   private disposed = false;
+  /** Winograd plans: makes the GEMM plan that takes inputs holding NaN or infinities. */
+  private nonFiniteFallback: (() => Plan) | null = null;
+  private fallback: Plan | null = null;
 
   /**
    * `pointwise` (a validated `[Cout, Cin, 1, 1]` tensor, with `weight` depthwise) fuses a pointwise
@@ -79,6 +87,7 @@ export class Plan implements ConvPlan {
   constructor(
     kind: ConvKind, weight: unknown, options: unknown, runFn = `${kind.fn}(...).run`,
     pointwise?: { data: ArrayLike<number>; shape: number[] },
+    allowWinograd = true,
   ) {
     const { fn, rank, transposed } = kind;
     this.kind = kind;
@@ -90,6 +99,12 @@ export class Plan implements ConvPlan {
     this.kernel = w.shape.slice(2);
     if (w.shape.some((s) => s === 0)) {
       throw new RangeError(`${fn}: argument 'weight' must have non-zero sizes ${wName}, got shape [${w.shape.join(', ')}]`);
+    }
+    // Checked before packing: a weight the 4 GiB memory cannot hold is never copied.
+    for (const [name, t] of [['weight', w], ['pointwiseWeight', pointwise]] as const) {
+      if (t && product(t.shape) > MAX_FLOATS) {
+        throw new RangeError(`${fn}: argument '${name}' of shape [${t.shape.join(', ')}] has ${product(t.shape)} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
+      }
     }
     this.groups = o.groups === undefined ? 1 : checkPositiveInt(fn, 'groups', o.groups);
     const [w0, w1] = w.shape;
@@ -140,8 +155,15 @@ export class Plan implements ConvPlan {
 
     this.rt = runtime(fn);
     const arena = this.rt.arena;
-    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels ? 'depthwise'
-      : prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) ? 'winograd' : 'gemm';
+    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
+      : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
+    if (this.algorithm === 'winograd') {
+      // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
+      // into NaN: inputs with NaN or infinities run on a GEMM plan of the same convolution.
+      const source = { data: Float32Array.from(w.data), shape: [...w.shape] };
+      const settings = { ...o };
+      this.nonFiniteFallback = () => new Plan(kind, source, settings, runFn, undefined, false);
+    }
     const packed = pointwise
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
       : this.algorithm === 'depthwise'
@@ -171,17 +193,21 @@ export class Plan implements ConvPlan {
 
   outputShape(inputShape: readonly number[]): number[] {
     this.checkAlive();
-    return this.geometry(inputShape).outShape;
+    const fn = `${this.kind.fn}(...).outputShape`;
+    return this.geometry(checkShape(fn, 'inputShape', inputShape, this.kind.rank + 2, this.inputForm()), fn).outShape;
   }
 
   workspaceBytes(inputShape: readonly number[]): number {
     this.checkAlive();
-    const g = this.geometry(inputShape);
+    const fn = `${this.kind.fn}(...).workspaceBytes`;
+    const g = this.geometry(checkShape(fn, 'inputShape', inputShape, this.kind.rank + 2, this.inputForm()), fn);
     this.writeDescriptor(g, 0, 0, 0);
     return this.kernelWorkspaceBytes();
   }
 
   run(input: TensorLike): Tensor {
+    const other = this.fallbackFor(input);
+    if (other) return other.run(input);
     const job = this.prepare(input);
     try {
       const { pool, kernels } = this.rt;
@@ -197,6 +223,8 @@ export class Plan implements ConvPlan {
   }
 
   async runAsync(input: TensorLike): Promise<Tensor> {
+    const other = this.fallbackFor(input);
+    if (other) return other.runAsync(input);
     const job = this.prepare(input);
     this.inFlight++;
     try {
@@ -205,7 +233,8 @@ export class Plan implements ConvPlan {
       if (!pool) {
         kernels[entry.kernel](this.split(job, 1)[0]);
       } else {
-        const descriptors = this.split(job, job.flops >= THREAD_MIN_FLOPS ? pool.size : 1);
+        // Queued jobs keep their own descriptors: later runs rewrite the plan's.
+        const descriptors = this.split(job, job.flops >= THREAD_MIN_FLOPS ? pool.size : 1, true);
         await pool.runAsync(KERNELS.indexOf(entry.kernel), descriptors);
       }
       return this.result(job);
@@ -219,7 +248,17 @@ export class Plan implements ConvPlan {
     if (this.disposed) return;
     this.disposed = true;
     dropped.unregister(this);
+    this.fallback?.dispose();
     if (this.inFlight === 0) this.freeWeights();
+  }
+
+  /** For a Winograd plan and an input holding NaN or infinities, the GEMM plan to use instead. */
+  private fallbackFor(input: TensorLike): Plan | null {
+    if (!this.nonFiniteFallback || this.disposed) return null;
+    const data = (input as { data?: unknown } | null)?.data;
+    if (data === null || typeof data !== 'object' || allFinite(data as ArrayLike<number>)) return null;
+    this.fallback ??= this.nonFiniteFallback();
+    return this.fallback;
   }
 
   private freeWeights(): void {
@@ -232,9 +271,7 @@ export class Plan implements ConvPlan {
   /** Validates the input, allocates input and output, copies the input in, writes the descriptor. */
   private prepare(input: TensorLike): Job {
     this.checkAlive();
-    const rank = this.kind.rank;
-    const expected = `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
-    const x = checkTensor(this.runFn, 'input', input, rank + 2, expected);
+    const x = checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm());
     const g = this.geometry(x.shape);
     const { arena } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
@@ -258,7 +295,7 @@ export class Plan implements ConvPlan {
    * Splits the job into at most `parts` descriptors with disjoint work ranges, each with its own
    * zeroed workspace (the plan's descriptor is the template and serves a single part).
    */
-  private split(job: Job, parts: number): number[] {
+  private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena, kernels } = this.rt;
     const entry = ALGORITHMS[this.algorithm];
     const template = this.blocks.descriptor;
@@ -267,7 +304,7 @@ export class Plan implements ConvPlan {
     const wsBytes = entry.workspace(kernels, template);
     const descriptors: number[] = [];
     for (let p = 0; p < count; p++) {
-      const d = count === 1 ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');
+      const d = count === 1 && !ownDescriptors ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');
       if (d !== template) job.blocks.push(d);
       const ws = arena.alloc(wsBytes, 'the workspace');
       job.blocks.push(ws);
@@ -315,10 +352,15 @@ export class Plan implements ConvPlan {
     }
   }
 
+  /** The input's dimensions in the plan's layout, for messages: e.g. '[N, C, H, W]'. */
+  private inputForm(): string {
+    const rank = this.kind.rank;
+    return `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
+  }
+
   /** Validates an input shape against the plan and works out every size of the run. */
-  private geometry(shape: readonly number[]): Geometry {
+  private geometry(shape: readonly number[], fn = this.runFn): Geometry {
     const { rank, transposed } = this.kind;
-    const fn = this.runFn;
     const s = [...shape];
     const N = s[0];
     const C = this.channelsLast ? s[rank + 1] : s[1];
@@ -357,7 +399,7 @@ export class Plan implements ConvPlan {
         });
       } else out = natural.map((n, i) => n + this.outputPadding![i]);
       if (out.some((v) => v < 1)) {
-        throw new RangeError(`${fn}: the output would be empty: spatial size (${out.join(', ')}) for input shape [${s.join(', ')}], kernel [${this.kernel.join(', ')}], stride [${this.stride.join(', ')}], padding ${JSON.stringify(pads)}; reduce the padding`);
+        throw new RangeError(`${fn}: the output would be empty (every spatial size must be at least 1): spatial size (${out.join(', ')}) for input shape [${s.join(', ')}], kernel [${this.kernel.join(', ')}], stride [${this.stride.join(', ')}], padding ${JSON.stringify(pads)}; reduce the padding`);
       }
     }
     const Cout = this.outChannels;
@@ -367,10 +409,26 @@ export class Plan implements ConvPlan {
     const inSpatial = prePad ? spatial.map((n, i) => n + pads[i][0] + pads[i][1]) : spatial;
     const kernelPads = prePad ? pads.map(() => [0, 0] as [number, number]) : pads;
     const elements = N * Math.max(C, Cout) * Math.max(product(inSpatial), product(out));
-    if (elements > 2 ** 30) {
+    if (elements > MAX_FLOATS) {
       throw new RangeError(`${fn}: input shape [${s.join(', ')}] needs tensors of ${elements} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
     }
-    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape };
+    // Input and output together: exactly 4 GiB cannot fit either (the plan's weights use some of it).
+    const bytes = 4 * (N * C * product(inSpatial) + N * Cout * product(out));
+    if (bytes >= 4 * MAX_FLOATS) {
+      throw new RangeError(`${fn}: input shape [${s.join(', ')}] needs ${formatBytes(bytes)} for the input and the output together, more than a 4 GiB WebAssembly memory can hold`);
+    }
+    // The kernels compute coordinates in 32 bits: every position along an axis must fit.
+    spatial.forEach((n, i) => {
+      const reach = transposed
+        ? (n - 1) * this.stride[i] + this.dilation[i] * (this.kernel[i] - 1) + 1 + Math.max(pads[i][0], pads[i][1])
+        : n + pads[i][0] + pads[i][1];
+      if (reach > MAX_COORDINATE) {
+        throw new RangeError(`${fn}: axis ${i} spans ${reach} positions for input shape [${s.join(', ')}] with stride [${this.stride.join(', ')}], dilation [${this.dilation.join(', ')}] and padding ${JSON.stringify(pads)}, more than the 2^31 - 1 the kernels' 32-bit coordinates reach; reduce the padding or stride`);
+      }
+    });
+    // A stride along an axis with one output position changes nothing: 1 keeps the kernels' coordinates and workspace small.
+    const stride = transposed ? this.stride : this.stride.map((v, i) => (out[i] === 1 ? 1 : v));
+    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride };
   }
 
   /** Copies the caller's input into wasm memory, applying a non-zero padding mode on the way. */
@@ -414,7 +472,7 @@ export class Plan implements ConvPlan {
     const [iD, iH, iW] = toThreeAxes(g.inSpatial, 1);
     const [oD, oH, oW] = toThreeAxes(g.out, 1);
     const [kD, kH, kW] = toThreeAxes(this.kernel, 1);
-    const [sD, sH, sW] = toThreeAxes(this.stride, 1);
+    const [sD, sH, sW] = toThreeAxes(g.stride, 1);
     const [dD, dH, dW] = toThreeAxes(this.dilation, 1);
     const [pD, pH, pW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
     d[Slot.Layout] = this.channelsLast ? 1 : 0;
@@ -489,6 +547,22 @@ const ALGORITHMS: Record<Algorithm, {
   winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },
 };
 
+/**
+ * The direct depthwise kernels buffer input rows per output row, a span that grows with stride,
+ * dilation and padding: extreme geometry goes to the GEMM path instead.
+ */
+function depthwiseFits(stride: number[], dilation: number[], padding: Pads | 'same'): boolean {
+  const pads = padding === 'same' ? [0] : padding.flat();
+  return Math.max(...stride, ...dilation, ...pads) <= 1024;
+}
+
+/** Whether every value is finite (a product with 0 is NaN exactly for NaN and infinities). */
+function allFinite(data: ArrayLike<number>): boolean {
+  let probe = 0;
+  for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+  return probe === 0;
+}
+
 interface Geometry {
   N: number;
   /** The caller's spatial sizes. */
@@ -501,6 +575,8 @@ interface Geometry {
   /** Padding asked for, applied by the padding mode when it is not 'zeros'. */
   modePads: Pads;
   outShape: number[];
+  /** Stride per axis as the kernels get it (1 along forward axes with a single output position). */
+  stride: number[];
 }
 
 function parsePadding(fn: string, p: unknown, rank: number, transposed: boolean): Pads | 'same' {

@@ -35,6 +35,26 @@ export function checkTensor(
   return { shape: dims, data: data as ArrayLike<number> };
 }
 
+/**
+ * Checks a shape argument (`plan.outputShape(shape)`, `plan.workspaceBytes(shape)`): an array of
+ * `rank` non-negative integer sizes. Returns it as a plain array.
+ */
+export function checkShape(fn: string, name: string, shape: unknown, rank: number, expected: string): number[] {
+  if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
+    throw new TypeError(`${fn}: argument '${name}' must be an array of ${rank} sizes ${expected}, got ${describe(shape)}`);
+  }
+  const dims = Array.from(shape as ArrayLike<number>);
+  for (const s of dims) {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+      throw new TypeError(`${fn}: argument '${name}' has an invalid shape ${describe(dims)}: sizes must be non-negative integers`);
+    }
+  }
+  if (dims.length !== rank) {
+    throw new RangeError(`${fn}: argument '${name}' must have ${rank} sizes ${expected}, got ${dims.length}: [${dims.join(', ')}]`);
+  }
+  return dims;
+}
+
 /** A positive integer option. */
 export function checkPositiveInt(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {

@@ -172,12 +172,18 @@ describe.skipIf(!backendAvailable())(`depthwise convolution on the ${BACKEND} ba
     }
   });
 
-  it('the benchmark shapes (MobileNet 3x3, stride 1 and 2) in both layouts', () => {
+  // Many channels: channels-last rows are cut into pixel tiles (about 32 KB of input each).
+  it('the benchmark shapes (MobileNet 3x3, stride 1 and 2) and wide rows of many channels, both layouts', () => {
     const r = rng(11);
-    for (const [C, H, s] of [[32, 28, 1], [96, 28, 2], [24, 17, 2], [144, 7, 1]] as const) {
+    const shapes: Array<[number, number, number, number, number]> = [
+      // [C, m, H, W, stride]
+      [32, 1, 28, 28, 1], [96, 1, 28, 28, 2], [24, 1, 17, 17, 2], [144, 1, 7, 7, 1],
+      [96, 1, 5, 64, 1], [100, 1, 4, 80, 2], [70, 2, 3, 41, 1], [129, 1, 3, 90, 2],
+    ];
+    for (const [C, m, H, W, s] of shapes) {
       for (const channelsLast of [false, true]) {
         check(makeCase(r, {
-          rank: 2, C, m: 1, N: 1, size: [H, H], k: [3, 3], stride: [s, s], dilation: [1, 1], padding: 1,
+          rank: 2, C, m, N: 1, size: [H, W], k: [3, 3], stride: [s, s], dilation: [1, 1], padding: 1,
           channelsLast, bias: true, activation: 'relu6', flip: false,
         }));
       }

@@ -61,12 +61,22 @@ export function depthwiseConv2d(x: TensorLike, w: TensorLike, options?: Depthwis
 
 /** Two plans run one after the other, the first one's output feeding the second. */
 class ChainedPlan implements ConvPlan {
-  constructor(private readonly first: ConvPlan, private readonly second: ConvPlan) {}
+  /** Asynchronous runs in flight: dispose() ends the two plans only after they finish. */
+  private inFlight = 0;
+  private disposed = false;
+  constructor(private readonly fn: string, private readonly first: ConvPlan, private readonly second: ConvPlan) {}
   run(input: TensorLike): Tensor {
+    this.checkAlive();
     return this.second.run(this.first.run(input));
   }
   async runAsync(input: TensorLike): Promise<Tensor> {
-    return this.second.runAsync(await this.first.runAsync(input));
+    this.checkAlive();
+    this.inFlight++;
+    try {
+      return await this.second.runAsync(await this.first.runAsync(input));
+    } finally {
+      if (--this.inFlight === 0 && this.disposed) this.end();
+    }
   }
   outputShape(inputShape: readonly number[]): number[] {
     return this.second.outputShape(this.first.outputShape(inputShape));
@@ -75,8 +85,16 @@ class ChainedPlan implements ConvPlan {
     return Math.max(this.first.workspaceBytes(inputShape), this.second.workspaceBytes(this.first.outputShape(inputShape)));
   }
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.inFlight === 0) this.end();
+  }
+  private end(): void {
     this.first.dispose();
     this.second.dispose();
+  }
+  private checkAlive(): void {
+    if (this.disposed) throw new Error(`${this.fn}(...).run: this plan was disposed; create a new one`);
   }
 }
 
@@ -109,9 +127,13 @@ export function separableConv2d(x: TensorLike, depthwiseWeight: TensorLike, poin
 /** Splits a 2-D padding option into the part for H (first pass) and for W (second pass). */
 function splitPadding(fn: string, p: unknown): [Padding | undefined, Padding | undefined] {
   if (p === undefined || p === 'valid' || p === 'same') return [p, p];
-  const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
+  const pair = (v: unknown, axis: number): [number, number] => {
+    if (!Array.isArray(v)) return [v as number, v as number];
+    if (v.length !== 2) throw new RangeError(`${fn}: option 'padding[${axis}]' must be a [begin, end] pair, got ${describe(v)}`);
+    return [v[0], v[1]];
+  };
   if (typeof p === 'number') return [[[p, p], [0, 0]], [[0, 0], [p, p]]];
-  if (Array.isArray(p) && p.length === 2) return [[pair(p[0]), [0, 0]], [[0, 0], pair(p[1])]];
+  if (Array.isArray(p) && p.length === 2) return [[pair(p[0], 0), [0, 0]], [[0, 0], pair(p[1], 1)]];
   throw new TypeError(`${fn}: option 'padding' must be a number, 2 numbers, 2 [begin, end] pairs, 'valid' or 'same', got ${describe(p)}`);
 }
 
@@ -140,7 +162,7 @@ export function createSpatiallySeparableConv2d(
   const first = new Plan(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups });
   try {
     const second = new Plan(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] });
-    return new ChainedPlan(first, second);
+    return new ChainedPlan(fn, first, second);
   } catch (e) {
     first.dispose();
     throw e;

@@ -14,7 +14,7 @@
  */
 import { Plan, type ConvKind } from '../plan.ts';
 import { describe } from '../runtime.ts';
-import { checkOptions } from '../validate.ts';
+import { checkOptions, checkTensor } from '../validate.ts';
 import { padIndexMap, product, toThreeAxes, type Pads } from '../shape.ts';
 import type { Tensor, TensorLike } from '../types.ts';
 
@@ -96,20 +96,26 @@ function signal(fn: 'convolve' | 'correlate', in1: TensorLike, in2: TensorLike, 
 }
 
 function arrayArg(fn: string, name: string, t: TensorLike): { data: ArrayLike<number>; shape: number[] } {
-  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t) || !Array.isArray(t.shape)) {
+  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t)) {
     throw new TypeError(`${fn}: argument '${name}' must be an array { data, shape } of 1 to 3 dimensions, got ${describe(t)}`);
   }
-  const shape = [...t.shape];
-  if (shape.length < 1 || shape.length > 3) {
-    throw new RangeError(`${fn}: argument '${name}' must have 1 to 3 dimensions, got shape [${shape.join(', ')}]`);
+  if (!Array.isArray(t.shape)) {
+    throw new TypeError(`${fn}: argument '${name}' must have 'shape' as an array of 1 to 3 sizes, got ${describe(t.shape)}`);
   }
-  if (shape.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new RangeError(`${fn}: argument '${name}' must have sizes of at least 1, got shape [${shape.join(', ')}]`);
+  const rank = t.shape.length;
+  if (rank < 1 || rank > 3) {
+    throw new RangeError(`${fn}: argument '${name}' must have 1 to 3 dimensions, got shape [${t.shape.join(', ')}]`);
   }
-  if (!t.data || t.data.length !== product(shape)) {
-    throw new RangeError(`${fn}: argument '${name}' has shape [${shape.join(', ')}] (${product(shape)} elements) but its data holds ${t.data?.length} elements`);
+  const a = checkTensor(fn, name, t, rank, 'of 1 to 3 dimensions');
+  if (a.shape.some((n) => n < 1)) {
+    throw new RangeError(`${fn}: argument '${name}' must have sizes of at least 1, got shape [${a.shape.join(', ')}]`);
   }
-  return { data: t.data, shape };
+  for (let i = 0; i < a.data.length; i++) {
+    if (typeof a.data[i] !== 'number') {
+      throw new TypeError(`${fn}: argument '${name}' must hold numbers, got ${describe(a.data[i])} at index ${i}`);
+    }
+  }
+  return a;
 }
 
 /** in1 extended by `pads` per axis with the boundary rule. */
