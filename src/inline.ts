@@ -1,9 +1,9 @@
 /**
  * `ready()` of the default entry: the wasm variants are inlined in the bundle
- * (src/generated/wasm.ts) as one deflated, base64-encoded block, inflated on first use with the
- * standard `DecompressionStream`.
+ * (src/generated/wasm.ts) as one deflated, base64-encoded block of the variants interleaved in
+ * chunks, inflated on first use with the standard `DecompressionStream`.
  */
-import { PACKED, VARIANTS } from './generated/wasm.ts';
+import { CHUNK, PACKED, VARIANTS } from './generated/wasm.ts';
 import { readyWith, type ReadyOptions, type Variant } from './runtime.ts';
 
 let unpacked: Promise<Map<Variant, Uint8Array<ArrayBuffer>>> | null = null;
@@ -11,11 +11,15 @@ let unpacked: Promise<Map<Variant, Uint8Array<ArrayBuffer>>> | null = null;
 async function unpack(): Promise<Map<Variant, Uint8Array<ArrayBuffer>>> {
   const stream = new Blob([decodeBase64(PACKED)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   const all = new Uint8Array(await new Response(stream).arrayBuffer());
-  const out = new Map<Variant, Uint8Array<ArrayBuffer>>();
+  const out = new Map<Variant, Uint8Array<ArrayBuffer>>(VARIANTS.map(([v, size]) => [v, new Uint8Array(size)]));
   let at = 0;
-  for (const [variant, size] of VARIANTS) {
-    out.set(variant, all.slice(at, at + size));
-    at += size;
+  for (let offset = 0; at < all.length; offset += CHUNK) {
+    for (const [variant, size] of VARIANTS) {
+      if (offset >= size) continue;
+      const n = Math.min(CHUNK, size - offset);
+      out.get(variant)!.set(all.subarray(at, at + n), offset);
+      at += n;
+    }
   }
   return out;
 }
