@@ -18,20 +18,13 @@
  * Kernels write only Y and the workspace; they may read up to 64 bytes past an input row.
  */
 import { Slot } from './descriptor';
+import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
 import { activate4, activate1 } from './simd';
 import {
   pixelCoords, rowRuns, packColumnsChannelsFirst, packColumnsPointwise, packRowsChannelsLast,
 } from './pack';
 
-// @ts-ignore: decorator
-@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
-// @ts-ignore: decorator
-@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
 
 /** Rows of the column tile of a transposed convolution (channels-first), padded to 4. */
 function transposedRows(d: usize): i32 {

@@ -14,18 +14,11 @@
  * Writes only the output and the workspace; reads up to 64 bytes past an input row.
  */
 import { Slot } from './descriptor';
+import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
 import { madd } from './simd';
 import { pixelCoords } from './pack';
 
-// @ts-ignore: decorator
-@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
-// @ts-ignore: decorator
-@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
 
 /** Work items of `separableForward`: one per image and block of BlockP output pixels. */
 export function separableItems(d: usize): i32 {
@@ -129,25 +122,8 @@ function depthwiseColumns(d: usize, x: usize, k0: i32, kc: i32, nc: i32, coords:
       }
       for (let j = 0; j < 8; j++) {
         const i = (q << 3) + j;
-        let s: f32 = 0;
-        if (i < nc) {
-          const at = coords + (<usize>i << 4);
-          const pd = load<i32>(at), ph = load<i32>(at, 4), pwv = load<i32>(at, 8);
-          let tap = 0;
-          for (let kd = 0; kd < KD; kd++) {
-            const dd = pd + kd * DD;
-            for (let kh = 0; kh < KH; kh++) {
-              const hh = ph + kh * DH;
-              for (let kw = 0; kw < KW; kw++, tap++) {
-                const ww = pwv + kw * DW;
-                if (<u32>dd < <u32>ID && <u32>hh < <u32>IH && <u32>ww < <u32>IW) {
-                  s += load<f32>(wm + (<usize>tap << 2)) * load<f32>(xc + ((<usize>(dd * IH + hh) * IW + ww) << 2));
-                }
-              }
-            }
-          }
-        }
-        store<f32>(out + (<usize>j << 2), s);
+        const v = i < nc ? depthwiseAt(d, coords + (<usize>i << 4), xc, 4, wm, 4) : 0;
+        store<f32>(out + (<usize>j << 2), v);
       }
     }
   }
@@ -209,26 +185,39 @@ function depthwiseRows(d: usize, x: usize, k0: i32, kc: i32, nc: i32, coords: us
       const c = m / mult;
       for (let j = 0; j < 4; j++) {
         const i = (q << 2) + j;
-        let s: f32 = 0;
-        if (i < nc) {
-          const at = coords + (<usize>i << 4);
-          const pd = load<i32>(at), ph = load<i32>(at, 4), pwv = load<i32>(at, 8);
-          let tap = 0;
-          for (let kd = 0; kd < KD; kd++) {
-            const dd = pd + kd * DD;
-            for (let kh = 0; kh < KH; kh++) {
-              const hh = ph + kh * DH;
-              for (let kw = 0; kw < KW; kw++, tap++) {
-                const ww = pwv + kw * DW;
-                if (<u32>dd < <u32>ID && <u32>hh < <u32>IH && <u32>ww < <u32>IW) {
-                  s += load<f32>(w + ((<usize>tap * mid + m) << 2)) * load<f32>(x + ((<usize>((dd * IH + hh) * IW + ww) * C + c) << 2));
-                }
-              }
-            }
-          }
-        }
-        store<f32>(out + ((<usize>kk << 4) + (<usize>j << 2)), s);
+        const v = i < nc
+          ? depthwiseAt(d, coords + (<usize>i << 4), x + (<usize>c << 2), <usize>C << 2, w + (<usize>m << 2), <usize>mid << 2)
+          : 0;
+        store<f32>(out + ((<usize>kk << 4) + (<usize>j << 2)), v);
       }
     }
   }
+}
+
+/**
+ * One depthwise output, scalar: the sum over taps of weight(tap) * input(tap position), where the
+ * pixel's first tap position is at `at` (coords of pack.ts), input element (d, h, w) is at
+ * `base + ((d * IH + h) * IW + w) * pixelBytes` and weight `tap` at `weights + tap * weightStep`.
+ * Positions outside the input add nothing.
+ */
+function depthwiseAt(d: usize, at: usize, base: usize, pixelBytes: usize, weights: usize, weightStep: usize): f32 {
+  const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const pd = load<i32>(at), ph = load<i32>(at, 4), pw = load<i32>(at, 8);
+  let sum: f32 = 0;
+  let tap = 0;
+  for (let kd = 0; kd < KD; kd++) {
+    const dd = pd + kd * DD;
+    for (let kh = 0; kh < KH; kh++) {
+      const hh = ph + kh * DH;
+      for (let kw = 0; kw < KW; kw++, tap++) {
+        const ww = pw + kw * DW;
+        if (<u32>dd < <u32>ID && <u32>hh < <u32>IH && <u32>ww < <u32>IW) {
+          sum += load<f32>(weights + <usize>tap * weightStep) * load<f32>(base + <usize>((dd * IH + hh) * IW + ww) * pixelBytes);
+        }
+      }
+    }
+  }
+  return sum;
 }

@@ -37,17 +37,10 @@
  *    floats + 16 bytes) that must be zero on entry and are never written.
  */
 import { Slot } from './descriptor';
+import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE } from './gemm';
 import { activate4, activate1 } from './simd';
 
-// @ts-ignore: decorator
-@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
-// @ts-ignore: decorator
-@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
 
 const STAGE_BYTES: usize = 1024;
 const TABLE_BYTES: usize = 256;
