@@ -1,5 +1,7 @@
-// Variant comparison inside wasmconv (one process, rounds interleaved, medians): spatially
-// separable convolution against conv2d with the outer-product kernel, k = 3 .. 9.
+// Variant comparisons inside wasmconv (one process, rounds interleaved, medians):
+//  - depthwise convolution on its dedicated kernels against the same plan forced onto the
+//    im2col GEMM (`algorithm: 'gemm'`), on the suite's depthwise workloads, both layouts;
+//  - spatially separable convolution against conv2d with the outer-product kernel, k = 3 .. 9.
 // Run: npm run build && node bench/variants.mjs
 import * as wc from '../dist/index.js';
 
@@ -17,7 +19,20 @@ function race(fns) {
 
 await wc.ready();
 console.log(`wasmconv variants · backend ${wc.backend()} · ${rounds} rounds, medians\n`);
-console.log('| spatially separable, 3x256x256, per channel | separable ms | full conv2d ms | speedup |\n| --- | --: | --: | --: |');
+console.log('| depthwise workload | dedicated kernels ms | GEMM ms | speedup |\n| --- | --: | --: | --: |');
+for (const [name, c, s] of [['dw (3x3 s1, 112x112x32)', 32, 1], ['dws2 (3x3 s2, 112x112x96)', 96, 2]]) {
+  for (const layout of ['NCHW', 'NHWC']) {
+    const x = { data: rand(c * 112 * 112, 1), shape: layout === 'NCHW' ? [1, c, 112, 112] : [1, 112, 112, c] };
+    const w = { data: rand(c * 9, 2), shape: [c, 1, 3, 3] };
+    const options = { groups: c, padding: 1, stride: s, layout };
+    const direct = wc.createConv2d(w, options);
+    const gemm = wc.createConv2d(w, { ...options, algorithm: 'gemm' });
+    const [a, b] = race([() => direct.run(x), () => gemm.run(x)]);
+    console.log(`| ${name} ${layout} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(1)}x |`);
+    direct.dispose(); gemm.dispose();
+  }
+}
+console.log('\n| spatially separable, 3x256x256, per channel | separable ms | full conv2d ms | speedup |\n| --- | --: | --: | --: |');
 for (const k of [3, 5, 7, 9]) {
   const x = { data: rand(3 * 256 * 256, 3), shape: [1, 3, 256, 256] };
   const col = { data: rand(3 * k, 4), shape: [3, 1, k, 1] };

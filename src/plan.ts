@@ -29,7 +29,7 @@ export interface ConvKind {
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
 const AXES: Record<number, string> = { 1: 'W', 2: 'H, W', 3: 'D, H, W' };
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
-const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode'];
+const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
 
 /** Most float32 values a 4 GiB (wasm32) memory holds. */
@@ -155,7 +155,13 @@ export class Plan implements ConvPlan {
 
     this.rt = runtime(fn);
     const arena = this.rt.arena;
-    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable' : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
+    if (o.algorithm !== undefined && o.algorithm !== 'auto' && o.algorithm !== 'gemm') {
+      throw new TypeError(`${fn}: option 'algorithm' must be 'auto' (the plan chooses) or 'gemm' (always the im2col GEMM), got ${describe(o.algorithm)}`);
+    }
+    const onlyGemm = o.algorithm === 'gemm';
+    this.algorithm = transposed ? 'transposed' : pointwise ? 'separable'
+      : onlyGemm ? 'gemm'
+      : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
       : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
     if (this.algorithm === 'winograd') {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile

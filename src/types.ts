@@ -62,6 +62,11 @@ export interface ConvOptionsBase<L extends string> {
 export interface ConvOptions<L extends string> extends ConvOptionsBase<L> {
   /** How padded positions are filled. Default 'zeros'. */
   paddingMode?: PaddingMode;
+  /**
+   * 'auto' (default): the plan picks the kernel (Winograd, direct depthwise or the im2col GEMM);
+   * 'gemm': always the im2col GEMM, e.g. to compare kernels.
+   */
+  algorithm?: 'auto' | 'gemm';
 }
 
 export interface ConvTransposeOptions<L extends string> extends ConvOptionsBase<L> {

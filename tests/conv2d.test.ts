@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
+import { Plan } from '../src/plan.ts';
 import { refConv } from './reference.ts';
 import { expectClose, rng, randomTensor, tolFor } from './helpers.ts';
 import { convCase } from './cases.ts';
@@ -55,6 +56,23 @@ describe.skipIf(!backendAvailable())(`conv2d on the ${BACKEND} backend`, () => {
       expectClose(a, refConv(x, w, { padding: 'same', stride: 2, bias: new Float32Array(6).fill(0.5) }), tolFor(27), `${h}x${wd}`);
     }
     plan.dispose();
+  });
+
+  it("algorithm: 'gemm' forces the im2col GEMM and gives the reference's result; other values are refused", () => {
+    const r = rng(11);
+    for (const [c, k, groups] of [[16, 16, 16], [20, 24, 1], [8, 8, 8]]) {
+      for (const layout of ['NCHW', 'NHWC'] as const) {
+        const x = randomTensor(r, layout === 'NCHW' ? [1, c, 9, 11] : [1, 9, 11, c]);
+        const w = randomTensor(r, [k, c / groups, 3, 3]);
+        const opts = { padding: 1, groups, layout, algorithm: 'gemm' as const };
+        const plan = wc.createConv2d(w, opts);
+        expect(Plan.algorithmOf(plan)).toBe('gemm');
+        expectClose(plan.run(x), refConv(x, w, opts), tolFor((c / groups) * 9), `gemm ${c} ${groups} ${layout}`);
+        plan.dispose();
+      }
+    }
+    expect(() => wc.conv2d(randomTensor(r, [1, 2, 4, 4]), randomTensor(r, [2, 2, 3, 3]), { algorithm: 'fft' } as never))
+      .toThrow(/conv2d: option 'algorithm' must be 'auto'.*'gemm'.*got 'fft'/);
   });
 
   it('accepts plain arrays and tensor-shaped bias, and never modifies its inputs', () => {
