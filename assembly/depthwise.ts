@@ -7,11 +7,13 @@
  *
  * Layouts (descriptor slot Layout):
  *  - channels-first, input (N, C, ID, IH, IW), output (N, K, OD, OH, OW); weights packed [K][taps]
- *    (tap = (kd * KH + kh) * KW + kw). Vectorised across output columns: input rows are copied
- *    once into a ring of zero-padded rows in the workspace, split by column phase (for stride S,
- *    phase p holds padded columns p, p + S, p + 2S, ...), so every tap of 4 adjacent outputs is
- *    one unaligned v128 load without bounds checks, for any stride and dilation. Two output rows
- *    are computed per pass, so the input rows they share are loaded once.
+ *    (tap = (kd * KH + kh) * KW + kw). Vectorised across output columns, two output rows per pass
+ *    (the input rows they share are loaded once). 2-D 3x3 with strides 1 or 2 (the common case)
+ *    reads the input rows in place, with padded copies of the edge columns only; stride 2 splits
+ *    even and odd columns in registers. Every other kernel, stride, dilation and 3-D copies each
+ *    input row once into a ring of zero-padded rows split by column phase (for stride S, phase p
+ *    holds padded columns p, p + S, p + 2S, ...), so every tap of 4 adjacent outputs is one
+ *    unaligned v128 load without bounds checks.
  *  - channels-last, input (N, ID, IH, IW, C), output (N, OD, OH, OW, K); weights packed
  *    [taps][m][Cp] (Cp = C rounded up to 4, zero-filled): weight (tap, j, c) is filter c * m + j,
  *    so one v128 load gives a tap's weights for 4 consecutive input channels. Vectorised across
@@ -78,7 +80,7 @@ function direct3x3(d: usize): bool {
 
 /**
  * Bytes of workspace `depthwiseForward` needs for the descriptor at `d` (16-byte aligned parts):
- * a 32-byte head, then channels-first direct 3x3: row tables (3 * (3 + S) i32), a scratch output
+ * a 64-byte head (HEAD), then channels-first direct 3x3: row tables (3 * (3 + S) i32), a scratch output
  * row and the ring (3 + S rows of directRowFloats); other channels-first jobs: tap tables
  * (ROWS * taps + KW + KD * ring rows i32) and the ring (KD * ringRows slots of SW phase rows of
  * ringRowFloats floats); channels-last: a row table (KD * KH i32) and one zero input row
@@ -302,7 +304,9 @@ function forwardChannelsFirst(d: usize): void {
             } else {
               const b = load<f32>(bp);
               for (let r = 0; r < rows; r++) {
-                rowScalar(y0 + (<usize>(r * OW) << 2), OW, tab + (<usize>(r * taps) << 2), taps, wk, b, act, lo, hi, slope);
+                const yr = y0 + (<usize>(r * OW) << 2), tr = tab + (<usize>(r * taps) << 2);
+                if (kind == 1) row3x3Scalar(yr, OW, tr, wk, b, act, lo, hi, slope);
+                else rowScalar(yr, OW, tr, taps, wk, b, act, lo, hi, slope);
               }
             }
           }
@@ -346,12 +350,26 @@ function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32):
       j = 1;
     }
     if (ASC_FEATURE_SIMD) {
-      for (; j + 8 <= count; j += 8) {
-        const a = v128.load(row + (<usize>j << 2));
-        const b = v128.load(row + (<usize>j << 2), 16);
-        const at = slot + (<usize>((j + PW) >> 1) << 2);
-        v128.store(at, f32x4.shuffle(a, b, 0, 2, 4, 6));
-        v128.store(at + phaseBytes, f32x4.shuffle(a, b, 1, 3, 5, 7));
+      let src = row + (<usize>j << 2);
+      let dst = slot + (<usize>((j + PW) >> 1) << 2);
+      for (; j + 16 <= count; j += 16, src += 64, dst += 32) {
+        const a = v128.load(src), b = v128.load(src, 16), c = v128.load(src, 32), e = v128.load(src, 48);
+        v128.store(dst, f32x4.shuffle(a, b, 0, 2, 4, 6));
+        v128.store(dst + phaseBytes, f32x4.shuffle(a, b, 1, 3, 5, 7));
+        v128.store(dst, f32x4.shuffle(c, e, 0, 2, 4, 6), 16);
+        v128.store(dst + phaseBytes, f32x4.shuffle(c, e, 1, 3, 5, 7), 16);
+      }
+      if (j + 8 <= count) {
+        const a = v128.load(src), b = v128.load(src, 16);
+        v128.store(dst, f32x4.shuffle(a, b, 0, 2, 4, 6));
+        v128.store(dst + phaseBytes, f32x4.shuffle(a, b, 1, 3, 5, 7));
+        src += 32; dst += 16; j += 8;
+      }
+      if (j + 4 <= count) {
+        const a = v128.load(src);
+        v128.store64_lane(dst, f32x4.shuffle(a, a, 0, 2, 1, 3), 0);
+        v128.store64_lane(dst + phaseBytes, f32x4.shuffle(a, a, 1, 3, 0, 2), 0);
+        j += 4;
       }
     }
     for (; j < count; j++) {
@@ -410,9 +428,13 @@ function forwardFirstDirect3x3(d: usize): void {
   const bB = max(bA, room < 0 ? 0 : min(OW >> 2, room / (4 * S) + 1));
   const leftEnd = min(L, bA > 0 ? 4 * S * (bA - 1) + 3 * S + 3 : 0);
   const rightStart = min(L, 4 * S * bB);
-  // The image columns among those: padded columns [q0, q1) and [q2, q3).
+  // The image columns among those: padded columns [q0, q1) and [q2, q3). When the image is at
+  // least EDGE columns wide and each edge needs at most EDGE of them, copy exactly the first and
+  // the last EDGE image columns instead (the extra columns land where they belong anyway).
   const q0 = PW, q1 = max(q0, min(leftEnd, PW + IW));
   const q2 = max(rightStart, PW), q3 = max(q2, min(L, PW + IW));
+  const fixedEdges = IW >= EDGE && PW + IW <= L && q1 - q0 <= EDGE && q3 - q2 <= EDGE && q3 == PW + IW;
+  const rightSrc = <usize>(IW - EDGE) << 2, rightDst = <usize>(PW + IW - EDGE) << 2;
   const owA = min(OW, bA << 2), owB = max(owA, min(OW, bB << 2));
 
   const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
@@ -439,8 +461,13 @@ function forwardFirstDirect3x3(d: usize): void {
             const slot = ring + <usize>loadSlot * slotBytes;
             if (depthInside && <u32>ih < <u32>IH) {
               const row = xc + ((<usize>(id * IH + ih) * IW) << 2);
-              copyFloats(slot + (<usize>q0 << 2), row, q1 - q0);
-              copyFloats(slot + (<usize>q2 << 2), row + (<usize>(q2 - PW) << 2), q3 - q2);
+              if (fixedEdges) {
+                copy12(slot + (<usize>PW << 2), row);
+                copy12(slot + rightDst, row + rightSrc);
+              } else {
+                copyFloats(slot + (<usize>q0 << 2), row, q1 - q0);
+                copyFloats(slot + (<usize>q2 << 2), row + (<usize>(q2 - PW) << 2), q3 - q2);
+              }
               store<i32>(slotDir + (<usize>loadSlot << 2), <i32>(row - (<usize>PW << 2)));
             } else {
               memory.fill(slot, 0, slotBytes);
@@ -470,6 +497,19 @@ function forwardFirstDirect3x3(d: usize): void {
         }
       }
     }
+  }
+}
+
+/** Columns copied for each edge of a row by the direct 3x3 path when the image is wide enough. */
+const EDGE: i32 = 12;
+
+/** Copies 12 floats (EDGE) between non-overlapping areas. */
+// @ts-ignore: decorator
+@inline function copy12(dst: usize, src: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    v128.store(dst, v128.load(src));
+    v128.store(dst, v128.load(src, 16), 16);
+    v128.store(dst, v128.load(src, 32), 32);
   }
 }
 
@@ -796,9 +836,28 @@ function rowGeneric(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, bp: usi
   }
 }
 
-/** Scalar form of rowGeneric (the scalar build); reads only columns below OW past each tap. */
+/**
+ * Scalar form of rowGeneric (the scalar build), four outputs per step so each tap's address and
+ * weight are loaded once for four; reads only columns below OW past each tap.
+ */
 function rowScalar(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, b: f32, act: bool, lo: f32, hi: f32, slope: f32): void {
-  for (let ow = 0; ow < OW; ow++) {
+  let ow = 0;
+  for (; ow + 4 <= OW; ow += 4) {
+    const off = <usize>ow << 2;
+    let a0 = b, a1 = b, a2 = b, a3 = b;
+    for (let t = 0; t < taps; t++) {
+      const p = <usize>load<i32>(tab + (<usize>t << 2)) + off;
+      const v = load<f32>(wk + (<usize>t << 2));
+      a0 += load<f32>(p) * v; a1 += load<f32>(p, 4) * v;
+      a2 += load<f32>(p, 8) * v; a3 += load<f32>(p, 12) * v;
+    }
+    if (act) {
+      a0 = activate1(a0, lo, hi, slope); a1 = activate1(a1, lo, hi, slope);
+      a2 = activate1(a2, lo, hi, slope); a3 = activate1(a3, lo, hi, slope);
+    }
+    store<f32>(y + off, a0); store<f32>(y + off, a1, 4); store<f32>(y + off, a2, 8); store<f32>(y + off, a3, 12);
+  }
+  for (; ow < OW; ow++) {
     const off = <usize>ow << 2;
     let a = b;
     for (let t = 0; t < taps; t++) {
@@ -809,6 +868,26 @@ function rowScalar(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, b: f32, 
   }
 }
 
+/**
+ * Scalar 3x3 row (the scalar build; 2-D, dilation 1 along W, stride 1 or 2 along W): the 9
+ * weights stay in locals; tab holds the 9 tap addresses (column 0), taps of a row are at the
+ * same offsets from its first tap. Reads only columns below OW past each tap.
+ */
+function row3x3Scalar(y: usize, OW: i32, tab: usize, wk: usize, b: f32, act: bool, lo: f32, hi: f32, slope: f32): void {
+  let r0 = <usize>load<i32>(tab), r1 = <usize>load<i32>(tab, 12), r2 = <usize>load<i32>(tab, 24);
+  const c1 = <usize>load<i32>(tab, 4) - r0, c2 = <usize>load<i32>(tab, 8) - r0;
+  const w0 = load<f32>(wk), w1 = load<f32>(wk, 4), w2 = load<f32>(wk, 8);
+  const w3 = load<f32>(wk, 12), w4 = load<f32>(wk, 16), w5 = load<f32>(wk, 20);
+  const w6 = load<f32>(wk, 24), w7 = load<f32>(wk, 28), w8 = load<f32>(wk, 32);
+  for (let ow = 0; ow < OW; ow++, r0 += 4, r1 += 4, r2 += 4) {
+    let a = b + w0 * load<f32>(r0) + w1 * load<f32>(r0 + c1) + w2 * load<f32>(r0 + c2);
+    a += w3 * load<f32>(r1) + w4 * load<f32>(r1 + c1) + w5 * load<f32>(r1 + c2);
+    a += w6 * load<f32>(r2) + w7 * load<f32>(r2 + c1) + w8 * load<f32>(r2 + c2);
+    if (act) a = activate1(a, lo, hi, slope);
+    store<f32>(y + (<usize>ow << 2), a);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Channels-last
 
@@ -816,10 +895,11 @@ function rowScalar(y: usize, OW: i32, tab: usize, taps: i32, wk: usize, b: f32, 
  * Channels-last depthwise convolution. Workspace after the head: row table (KD*KH i32) then a
  * zero row of IW*C floats (+16 bytes), zero-filled here. For every output row the table holds,
  * per (kd, kh), the address of input column 0 of that row, or of the zero row when the row is in
- * the padding. Interior columns (every kw tap inside the image) of a 3x3 2-D kernel run with the
- * 9 weight vectors of a 4-channel block in registers, two pixels per step sharing their common
- * input columns; other pixels clip the kw range per pixel. Reads only inside the input (the last
- * channel block of a pixel is read with partial loads).
+ * the padding. Interior columns (every kw tap inside the image) run without bounds checks, one
+ * block of 4 channels at a time over a tile of pixels: a 3x3 2-D kernel with the 9 weight vectors
+ * in registers, two pixels per step sharing their common input columns; any other kernel four
+ * pixels per step sharing each weight load. The other pixels clip the kw range per pixel. Reads
+ * only inside the input (the last channel block of a pixel is read with partial loads).
  */
 function forwardChannelsLast(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
@@ -847,7 +927,7 @@ function forwardChannelsLast(d: usize): void {
   const owA = min(OW, (PW + SW - 1) / SW);
   const lastStart = IW - 1 - (KW - 1) * DW + PW;
   const owB = lastStart < 0 ? 0 : min(OW, lastStart / SW + 1);
-  const fast3x3 = KD == 1 && KH == 3 && KW == 3 && owA < owB;
+  const fast3x3 = KD == 1 && KH == 3 && KW == 3;
 
   for (let n = 0; n < N; n++) {
     for (let od = 0; od < OD; od++) {
@@ -863,8 +943,9 @@ function forwardChannelsLast(d: usize): void {
         }
         const yrow = y + ((<usize>((n * OD + od) * OH + oh) * OW * K) << 2);
         if (ASC_FEATURE_SIMD) {
-          if (fast3x3) {
-            interior3x3(yrow, tab, w, bias, ws, C, m, owA, owB, SW, PW, DW, act, ac);
+          if (owA < owB) {
+            if (fast3x3) interior3x3(yrow, tab, w, bias, ws, C, m, owA, owB, SW, PW, DW, act, ac);
+            else interiorAny(yrow, tab, w, bias, ws, C, m, owA, owB, rows, KW, SW, PW, DW, act, ac);
             pixelsClipped(yrow, tab, w, bias, C, m, 0, owA, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
             pixelsClipped(yrow, tab, w, bias, C, m, owB, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
             continue;
@@ -901,13 +982,14 @@ function forwardChannelsLast(d: usize): void {
  * Interior pixels [owA, owB) of one output row of a 2-D 3x3 channels-last kernel, for one block
  * of 4 input channels (r valid, r in 1..4) and one multiplier index j: the block's 9 weight
  * vectors stay in registers (bias and activation are read from memory: `bv` holds the bias
- * vector). With dilation 1 along W and stride 1 or 2, two pixels per step share their common
- * input columns (stride 1: 4 columns for 2 pixels, stride 2: 5).
+ * vector). `pairs` (inlined as a constant): 1 for dilation 1 and stride 1, 2 for dilation 1 and
+ * stride 2 — two pixels per step then share their common input columns (4 columns for 2 pixels,
+ * or 5) — and 0 for one pixel per step (any stride and dilation).
  */
 // @ts-ignore: decorator
 @inline function interior3x3Block(
   yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
-  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+  owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool, pairs: i32,
 ): void {
   const pix = <usize>C << 2;
   const Cp = (C + 3) & ~3;
@@ -923,10 +1005,10 @@ function forwardChannelsLast(d: usize): void {
   let out = yrow + (<usize>(owA * K + c0 * m + j) << 2);
   const outStep = <usize>K << 2;
   let ow = owA;
-  if (DW == 1 && SW <= 2) {
+  if (pairs != 0) {
     const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
-    const step = SW == 1 ? c2 : c4;
-    const s2 = SW == 2;
+    const s2 = pairs == 2;
+    const step = s2 ? c4 : c2;
     for (; ow + 2 <= owB; ow += 2) {
       const b = v128.load(bv);
       let a = madd(loadPart(p0, r), w0, b);
@@ -1043,14 +1125,119 @@ function interior3x3Full(
   yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32,
   owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
 ): void {
-  interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky);
+  if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 1);
+  else if (DW == 1 && SW == 2) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 2);
+  else interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 0);
 }
 
 function interior3x3Tail(
   yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
   owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
 ): void {
-  interior3x3Block(yrow, tab, w, bv, C, m, c0, j, r, owA, owB, SW, PW, DW, act, ac, leaky);
+  interior3x3Block(yrow, tab, w, bv, C, m, c0, j, r, owA, owB, SW, PW, DW, act, ac, leaky, DW == 1 && SW <= 2 ? SW : 0);
+}
+
+/**
+ * Interior pixels [owA, owB) of one channels-last output row for any kernel (rows = KD * KH
+ * input rows from the row table, KW taps each), one block of 4 input channels (r valid) and one
+ * multiplier index j at a time: four pixels per step, each tap's weight vector loaded once for
+ * the four. `bv` holds the bias vector. Writes only those pixels' outputs of the block.
+ */
+// @ts-ignore: decorator
+@inline function interiorAnyBlock(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
+  owA: i32, owB: i32, rows: i32, KW: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  const pix = <usize>C << 2;
+  const Cp = (C + 3) & ~3;
+  const tapBytes = <usize>(m * Cp) << 2;
+  const wj = w + (<usize>(j * Cp + c0) << 2);
+  const dwBytes = <usize>DW * pix;
+  const s1 = <usize>SW * pix, s2 = s1 * 2, s3 = s1 * 3;
+  const K = C * m;
+  const outStep = <usize>K << 2;
+  const sink = bv + 16;
+  let ow = owA;
+  for (; ow + 4 <= owB; ow += 4) {
+    const first = <usize>(ow * SW - PW) * pix + (<usize>c0 << 2);
+    let a0 = v128.load(bv), a1 = a0, a2 = a0, a3 = a0;
+    let wp = wj;
+    for (let row = 0; row < rows; row++) {
+      let p = <usize>load<i32>(tab + (<usize>row << 2)) + first;
+      for (let kw = 0; kw < KW; kw++) {
+        const wv = v128.load(wp);
+        a0 = madd(loadPart(p, r), wv, a0);
+        a1 = madd(loadPart(p + s1, r), wv, a1);
+        a2 = madd(loadPart(p + s2, r), wv, a2);
+        a3 = madd(loadPart(p + s3, r), wv, a3);
+        p += dwBytes; wp += tapBytes;
+      }
+      order(sink, a0);
+    }
+    if (act) { a0 = act4(a0, ac, leaky); a1 = act4(a1, ac, leaky); a2 = act4(a2, ac, leaky); a3 = act4(a3, ac, leaky); }
+    const out = yrow + ((<usize>ow * K + <usize>(c0 * m + j)) << 2);
+    storeBlock(out, a0, r, m);
+    storeBlock(out + outStep, a1, r, m);
+    storeBlock(out + 2 * outStep, a2, r, m);
+    storeBlock(out + 3 * outStep, a3, r, m);
+  }
+  for (; ow < owB; ow++) {
+    let p0 = <usize>(ow * SW - PW) * pix + (<usize>c0 << 2);
+    let a = v128.load(bv);
+    let wp = wj;
+    for (let row = 0; row < rows; row++) {
+      let p = <usize>load<i32>(tab + (<usize>row << 2)) + p0;
+      for (let kw = 0; kw < KW; kw++) {
+        a = madd(loadPart(p, r), v128.load(wp), a);
+        p += dwBytes; wp += tapBytes;
+      }
+    }
+    if (act) a = act4(a, ac, leaky);
+    storeBlock(yrow + ((<usize>ow * K + <usize>(c0 * m + j)) << 2), a, r, m);
+  }
+}
+
+/**
+ * interiorAnyBlock over every channel block and multiplier index, in tiles of pixels whose input
+ * (rows x columns x C floats) stays within about 32 KB; full channel blocks are specialised.
+ */
+function interiorAny(
+  yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
+  owA: i32, owB: i32, rows: i32, KW: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize,
+): void {
+  const leaky = load<f32>(ac, 8) != 1;
+  const bv = ws + 16;
+  const full = C & ~3;
+  const tile = max(8, (8192 / (rows * C) - (KW - 1) * DW) / SW & ~3);
+  for (let t0 = owA; t0 < owB; t0 += tile) {
+    const t1 = min(owB, t0 + tile);
+    for (let c0 = 0; c0 < full; c0 += 4) {
+      for (let j = 0; j < m; j++) {
+        v128.store(bv, biasBlock(bias, c0, j, m, 4));
+        interiorAnyFull(yrow, tab, w, bv, C, m, c0, j, t0, t1, rows, KW, SW, PW, DW, act, ac, leaky);
+      }
+    }
+    if (full < C) {
+      for (let j = 0; j < m; j++) {
+        v128.store(bv, biasBlock(bias, full, j, m, C - full));
+        interiorAnyTail(yrow, tab, w, bv, C, m, full, j, C - full, t0, t1, rows, KW, SW, PW, DW, act, ac, leaky);
+      }
+    }
+  }
+}
+
+function interiorAnyFull(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32,
+  owA: i32, owB: i32, rows: i32, KW: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  interiorAnyBlock(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, rows, KW, SW, PW, DW, act, ac, leaky);
+}
+
+function interiorAnyTail(
+  yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32, r: i32,
+  owA: i32, owB: i32, rows: i32, KW: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
+): void {
+  interiorAnyBlock(yrow, tab, w, bv, C, m, c0, j, r, owA, owB, rows, KW, SW, PW, DW, act, ac, leaky);
 }
 
 /**

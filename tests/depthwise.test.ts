@@ -190,6 +190,24 @@ describe.skipIf(!backendAvailable())(`depthwise convolution on the ${BACKEND} ba
     }
   });
 
+  it('other kernels on wide rows of many channels (channels-last interior tiles), 1-D and 2-D', () => {
+    const r = rng(21);
+    const shapes: Array<[number, number, number[], number[], number, number]> = [
+      // [C, m, size, kernel, stride, dilation]
+      [96, 1, [4, 70], [5, 5], 1, 1], [72, 1, [5, 61], [5, 5], 2, 1], [50, 2, [3, 47], [3, 5], 1, 2],
+      [130, 1, [2, 40], [1, 7], 1, 1], [64, 1, [300], [9], 1, 1], [33, 3, [150], [4], 2, 1],
+    ];
+    for (const [C, m, size, k, s, dl] of shapes) {
+      const rank = size.length as 1 | 2;
+      for (const channelsLast of [false, true]) {
+        check(makeCase(r, {
+          rank, C, m, N: 1, size, k, stride: size.map(() => s), dilation: size.map(() => dl), padding: 'same',
+          channelsLast, bias: true, activation: { type: 'leakyRelu', alpha: 0.2 }, flip: false,
+        }));
+      }
+    }
+  });
+
   it('a 1-input-channel convolution (groups == 1 == C) uses the multiplier as output channels', () => {
     const r = rng(12);
     const x = randomTensor(r, [2, 1, 11, 13]);
