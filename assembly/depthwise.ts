@@ -27,16 +27,8 @@
  * outside the input, weights, bias, descriptor and workspace areas described here.
  */
 import { Slot } from './descriptor';
+import { field, fieldF, align16, roundUp } from './fields';
 import { madd, activate1 } from './simd';
-
-// @ts-ignore: decorator
-@inline function field(d: usize, slot: Slot): i32 { return load<i32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function fieldF(d: usize, slot: Slot): f32 { return load<f32>(d + (<usize>slot << 2)); }
-// @ts-ignore: decorator
-@inline function align16(n: usize): usize { return (n + 15) & ~<usize>15; }
-// @ts-ignore: decorator
-@inline function roundUp(n: i32, m: i32): i32 { return (n + m - 1) / m * m; }
 
 /** Output rows per pass of the channels-first kernels (the input rows they share are loaded once). */
 const ROWS: i32 = 2;
