@@ -13,8 +13,8 @@
  *
  * Workspace (one block, 16-byte aligned; `workspaceBytes` gives its size): packed operand
  * (BlockK * BlockP floats), pixel coordinates (16 bytes per pixel), a 128-byte tile scratch,
- * zeros (channels-last: min(Cg, BlockK) floats, must be zero on entry and are never written),
- * and for transposed convolution a column tile.
+ * zeros (min(Cg, BlockK) floats read for padding pixels by the channels-last packing, filled on
+ * entry), and for transposed convolution a column tile. Its contents on entry do not matter.
  * Kernels write only Y and the workspace; they may read up to 64 bytes past an input row.
  */
 import { Slot } from './descriptor';
@@ -75,6 +75,7 @@ export function convForward(d: usize): void {
   const coords = packed + align16(<usize>bk * bp * 4);
   const scratch = coords + <usize>bp * 16;
   const zeros = scratch + 128;
+  memory.fill(zeros, 0, <usize>min(Cg, bk) * 4);
   const pointwise = taps == 1 && SD == 1 && SH == 1 && SW == 1 && PD == 0 && PH == 0 && PW == 0
     && OD == ID && OH == IH && OW == IW;
   const biasFlag = bias ? (channelsLast ? BIAS_COL : BIAS_ROW) : 0;
@@ -142,6 +143,7 @@ export function convTransposed(d: usize): void {
   const coords = packed + align16(<usize>bk * bp * 4);
   const scratch = coords + <usize>bp * 16;
   const zeros = scratch + 128;
+  memory.fill(zeros, 0, <usize>min(Cg, bk) * 4);
   const cols = zeros + align16(<usize>min(Cg, bk) * 4);
   const ldc = channelsLast ? transposedRows(d) : bp;
 

@@ -34,7 +34,8 @@
  *    channels-last 4-tile panels [BlockP/4][kc][4]); M, the 16 GEMM results (BlockP x Kg floats
  *    each: channels-first [Kg][BlockP], channels-last [BlockP][Kg]); 128 bytes of GEMM tile
  *    scratch; 1 KiB of transform scratch; a 256-byte pointer table; zeros (max(BlockK, 16)
- *    floats + 16 bytes) that must be zero on entry and are never written.
+ *    floats + 16 bytes), filled on entry and never written afterwards. Its contents on entry
+ *    do not matter.
  */
 import { Slot } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
@@ -92,6 +93,7 @@ export function winogradForward(d: usize): void {
   const stage = scratch + 128;
   const table = stage + STAGE_BYTES;
   const zeros = table + TABLE_BYTES;
+  memory.fill(zeros, 0, <usize>max(bk, 16) * 4 + 16);
   // Packed weights: 16 blocks of Kp x Cg per group.
   const Kp = channelsLast ? roundUp(Kg, 8) : roundUp(Kg, 4);
   const ux = <usize>Kp * Cg * 4;

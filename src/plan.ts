@@ -8,7 +8,7 @@
 import { Slot } from '../assembly/descriptor.ts';
 import { runtime, describe, currentGeneration, KERNELS, type Runtime, type Kernels, type KernelName } from './runtime.ts';
 import {
-  checkOptions, checkPositiveInt, checkNonNegativeInt, checkShape, checkTensor, perAxis,
+  checkOptions, checkOutput, checkPositiveInt, checkNonNegativeInt, checkShape, checkTensor, perAxis,
 } from './validate.ts';
 import {
   convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
@@ -211,10 +211,10 @@ export class Plan implements ConvPlan {
     return this.kernelWorkspaceBytes();
   }
 
-  run(input: TensorLike): Tensor {
+  run(input: TensorLike, output?: Float32Array): Tensor {
     const other = this.fallbackFor(input);
-    if (other) return other.run(input);
-    const job = this.prepare(input);
+    if (other) return other.run(input, output);
+    const job = this.prepare(input, output);
     try {
       const { pool, kernels } = this.rt;
       const entry = ALGORITHMS[this.algorithm];
@@ -228,10 +228,10 @@ export class Plan implements ConvPlan {
     }
   }
 
-  async runAsync(input: TensorLike): Promise<Tensor> {
+  async runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor> {
     const other = this.fallbackFor(input);
-    if (other) return other.runAsync(input);
-    const job = this.prepare(input);
+    if (other) return other.runAsync(input, output);
+    const job = this.prepare(input, output);
     this.inFlight++;
     try {
       const { pool, kernels } = this.rt;
@@ -274,15 +274,19 @@ export class Plan implements ConvPlan {
     this.rt.arena.release(this.blocks.descriptor);
   }
 
-  /** Validates the input, allocates input and output, copies the input in, writes the descriptor. */
-  private prepare(input: TensorLike): Job {
+  /**
+   * Validates the input (and the caller's output buffer), allocates input and output, copies the
+   * input in, writes the descriptor.
+   */
+  private prepare(input: TensorLike, output: unknown): Job {
     this.checkAlive();
     const x = checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm());
     const g = this.geometry(x.shape);
+    const into = checkOutput(this.runFn, output, g.outShape);
     const { arena } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
-    const job: Job = { g, blocks: [], output: 0, outLength, flops: this.flops(g) };
+    const job: Job = { g, blocks: [], output: 0, outLength, into, flops: this.flops(g) };
     try {
       const xPtr = arena.alloc(inLength * 4, 'the input');
       job.blocks.push(xPtr);
@@ -299,7 +303,7 @@ export class Plan implements ConvPlan {
 
   /**
    * Splits the job into at most `parts` descriptors with disjoint work ranges, each with its own
-   * zeroed workspace (the plan's descriptor is the template and serves a single part).
+   * workspace (the plan's descriptor is the template and serves a single part).
    */
   private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena, kernels } = this.rt;
@@ -314,7 +318,7 @@ export class Plan implements ConvPlan {
       if (d !== template) job.blocks.push(d);
       const ws = arena.alloc(wsBytes, 'the workspace');
       job.blocks.push(ws);
-      new Uint8Array(kernels.memory.buffer, ws, wsBytes).fill(0);
+      if (this.algorithm === 'depthwise') new Uint8Array(kernels.memory.buffer, ws, wsBytes).fill(0);
       const view = arena.i32(d, Slot.Count);
       if (d !== template) view.set(arena.i32(template, Slot.Count));
       view[Slot.Workspace] = ws;
@@ -325,8 +329,12 @@ export class Plan implements ConvPlan {
     return descriptors;
   }
 
+  /** The output: copied into the caller's buffer, or into a new one. */
   private result(job: Job): Tensor {
-    return { data: this.rt.arena.f32(job.output, job.outLength).slice(), shape: job.g.outShape };
+    const view = this.rt.arena.f32(job.output, job.outLength);
+    if (!job.into) return { data: view.slice(), shape: job.g.outShape };
+    job.into.set(view);
+    return { data: job.into, shape: job.g.outShape };
   }
 
   private release(job: Job): void {
@@ -531,6 +539,8 @@ interface Job {
   blocks: number[];
   output: number;
   outLength: number;
+  /** The caller's buffer for the result, if given. */
+  into: Float32Array | undefined;
   flops: number;
 }
 

@@ -87,13 +87,18 @@ export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d>;
 
 /** A convolution prepared once (weights validated and packed) and run many times. */
 export interface ConvPlan {
-  /** Computes the convolution of `input`; the result is a new tensor owned by the caller. */
-  run(input: TensorLike): Tensor;
+  /**
+   * Computes the convolution of `input`. The result's data is `output` when given (a Float32Array
+   * of exactly the output's element count, reused across calls to skip an allocation; it may be
+   * `input.data` itself), else a new array owned by the caller.
+   */
+  run(input: TensorLike, output?: Float32Array): Tensor;
   /**
    * Like `run`, but with threads (`ready({ threads })`) the work happens on worker threads and
    * the caller's event loop stays free; calls queue in order. Without threads it computes at once.
+   * A given `output` is written when the promise settles; do not read it before.
    */
-  runAsync(input: TensorLike): Promise<Tensor>;
+  runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor>;
   /** The output shape for an input shape (validates it). */
   outputShape(inputShape: readonly number[]): number[];
   /** Bytes of wasm workspace one run with this input shape uses (bounded: tiled, no full im2col). */

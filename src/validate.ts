@@ -36,6 +36,22 @@ export function checkTensor(
 }
 
 /**
+ * Checks the optional `output` argument of a run: undefined, or a Float32Array of exactly the
+ * output's element count (the caller's buffer the result is written into).
+ */
+export function checkOutput(fn: string, output: unknown, shape: readonly number[]): Float32Array | undefined {
+  if (output === undefined) return undefined;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (!(output instanceof Float32Array)) {
+    throw new TypeError(`${fn}: argument 'output' must be a Float32Array of ${size} elements (output shape [${shape.join(', ')}]) or undefined, got ${describe(output)}`);
+  }
+  if (output.length !== size) {
+    throw new RangeError(`${fn}: argument 'output' must hold ${size} elements (output shape [${shape.join(', ')}]), got a Float32Array of ${output.length}`);
+  }
+  return output;
+}
+
+/**
  * Checks a shape argument (`plan.outputShape(shape)`, `plan.workspaceBytes(shape)`): an array of
  * `rank` non-negative integer sizes. Returns it as a plain array.
  */

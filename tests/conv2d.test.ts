@@ -75,6 +75,49 @@ describe.skipIf(!backendAvailable())(`conv2d on the ${BACKEND} backend`, () => {
       .toThrow(/conv2d: option 'algorithm' must be 'auto'.*'gemm'.*got 'fft'/);
   });
 
+  it("writes into the caller's output buffer when given one (every algorithm, in place too, async too)", async () => {
+    const r = rng(12);
+    // [Cin, Cout, groups, k, layout]: GEMM, Winograd, depthwise, pointwise, both layouts.
+    const shapes: Array<[number, number, number, number, 'NCHW' | 'NHWC']> = [
+      [3, 5, 1, 3, 'NCHW'], [16, 16, 1, 3, 'NHWC'], [8, 8, 8, 3, 'NCHW'], [6, 6, 1, 1, 'NHWC'], [16, 16, 1, 3, 'NCHW'],
+    ];
+    for (const [c, k, groups, kk, layout] of shapes) {
+      const x = randomTensor(r, layout === 'NCHW' ? [2, c, 7, 6] : [2, 7, 6, c]);
+      const w = randomTensor(r, [k, c / groups, kk, kk]);
+      const opts = { padding: (kk - 1) / 2, groups, layout, bias: randomTensor(r, [k]).data };
+      const plan = wc.createConv2d(w, opts);
+      const expected = refConv(x, w, opts);
+      const out = new Float32Array(expected.data.length).fill(NaN);
+      const y = plan.run(x, out);
+      expect(y.data).toBe(out);
+      expectClose(y, expected, tolFor(c * kk * kk), `into ${c} ${k} ${groups} ${kk} ${layout}`);
+      out.fill(NaN);
+      const z = await plan.runAsync(x, out);
+      expect(z.data).toBe(out);
+      expectClose(z, expected, tolFor(c * kk * kk), `async into ${c} ${k} ${groups} ${kk} ${layout}`);
+      if (c === k) {
+        // The input is copied into wasm memory before the output is written: in place works.
+        const copy = { data: Float32Array.from(x.data), shape: x.shape };
+        expectClose(plan.run(copy, copy.data), expected, tolFor(c * kk * kk), `in place ${layout}`);
+      }
+      plan.dispose();
+    }
+  });
+
+  it('refuses an output buffer of the wrong type or size, naming both sizes', () => {
+    const r = rng(13);
+    const plan = wc.createConv2d(randomTensor(r, [4, 2, 3, 3]));
+    const x = randomTensor(r, [1, 2, 5, 5]);
+    expect(() => plan.run(x, new Float32Array(35))).toThrow(
+      /createConv2d\(\.\.\.\)\.run: argument 'output' must hold 36 elements \(output shape \[1, 4, 3, 3\]\), got a Float32Array of 35/);
+    expect(() => plan.run(x, new Float64Array(36) as never)).toThrow(
+      /createConv2d\(\.\.\.\)\.run: argument 'output' must be a Float32Array of 36 elements .*got .*Float64Array/);
+    expect(() => plan.run(x, [] as never)).toThrow(/argument 'output' must be a Float32Array/);
+    // The plan still works afterwards.
+    expect(plan.run(x).data.length).toBe(36);
+    plan.dispose();
+  });
+
   it('accepts plain arrays and tensor-shaped bias, and never modifies its inputs', () => {
     const x = { data: [1, 2, 3, 4, 5, 6, 7, 8, 9], shape: [1, 1, 3, 3] };
     const w = { data: new Float32Array([1, 0, 0, -1]), shape: [1, 1, 2, 2] };

@@ -64,16 +64,21 @@ class ChainedPlan implements ConvPlan {
   /** Asynchronous runs in flight: dispose() ends the two plans only after they finish. */
   private inFlight = 0;
   private disposed = false;
+  /** The first pass's output of the last synchronous run, reused by the next one of the same input shape. */
+  private middle: { shape: string; data: Float32Array } | null = null;
   constructor(private readonly fn: string, private readonly first: ConvPlan, private readonly second: ConvPlan) {}
-  run(input: TensorLike): Tensor {
+  run(input: TensorLike, output?: Float32Array): Tensor {
     this.checkAlive();
-    return this.second.run(this.first.run(input));
+    const shape = Array.isArray((input as TensorLike | null)?.shape) ? input.shape.join(',') : null;
+    const mid = this.first.run(input, shape !== null && this.middle?.shape === shape ? this.middle.data : undefined);
+    if (shape !== null) this.middle = { shape, data: mid.data };
+    return this.second.run(mid, output);
   }
-  async runAsync(input: TensorLike): Promise<Tensor> {
+  async runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor> {
     this.checkAlive();
     this.inFlight++;
     try {
-      return await this.second.runAsync(await this.first.runAsync(input));
+      return await this.second.runAsync(await this.first.runAsync(input), output);
     } finally {
       if (--this.inFlight === 0 && this.disposed) this.end();
     }
