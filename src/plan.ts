@@ -75,8 +75,11 @@ export class Plan implements ConvPlan {
   /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
   private inFlight = 0;
   private disposed = false;
-  /** Winograd plans: makes the GEMM plan that takes inputs holding NaN or infinities. */
-  private nonFiniteFallback: (() => Plan) | null = null;
+  /**
+   * Winograd plans: makes the GEMM plan that takes the inputs Winograd cannot: those holding NaN
+   * or infinities, and (dilated plans) those whose size does not split evenly into phase images.
+   */
+  private gemmFallback: (() => Plan) | null = null;
   private fallback: Plan | null = null;
 
   /**
@@ -162,13 +165,13 @@ export class Plan implements ConvPlan {
     this.algorithm = transposed ? 'transposed' : pointwise ? 'separable'
       : onlyGemm ? 'gemm'
       : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
-      : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
+      : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
     if (this.algorithm === 'winograd') {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
       // into NaN: inputs with NaN or infinities run on a GEMM plan of the same convolution.
       const source = { data: Float32Array.from(w.data), shape: [...w.shape] };
       const settings = { ...o };
-      this.nonFiniteFallback = () => new Plan(kind, source, settings, runFn, undefined, false);
+      this.gemmFallback = () => new Plan(kind, source, settings, runFn, undefined, false);
     }
     const packed = pointwise
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
@@ -192,9 +195,14 @@ export class Plan implements ConvPlan {
     dropped.register(this, { rt: this.rt, blocks: [weights, biasPtr, descriptor] }, this);
   }
 
-  /** The kernel family a plan runs ('gemm', 'winograd', 'depthwise', ...; null for other plans): for tests and diagnostics. */
-  static algorithmOf(plan: ConvPlan): Algorithm | null {
-    return plan instanceof Plan ? plan.algorithm : null;
+  /**
+   * The kernel family a plan runs ('gemm', 'winograd', 'depthwise', ...; null for other plans),
+   * for an input of `inputShape` if given (a dilated Winograd plan runs some on its GEMM
+   * fallback): for tests and diagnostics.
+   */
+  static algorithmOf(plan: ConvPlan, inputShape?: readonly number[]): Algorithm | null {
+    if (!(plan instanceof Plan)) return null;
+    return inputShape && plan.phased(plan.geometry(inputShape)) === false ? 'gemm' : plan.algorithm;
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -207,8 +215,12 @@ export class Plan implements ConvPlan {
     this.checkAlive();
     const fn = `${this.kind.fn}(...).workspaceBytes`;
     const g = this.geometry(checkShape(fn, 'inputShape', inputShape, this.kind.rank + 2, this.inputForm()), fn);
-    this.writeDescriptor(g, 0, 0, 0);
-    return this.kernelWorkspaceBytes();
+    if (this.phased(g) === false) return this.gemmPlan().workspaceBytes(inputShape);
+    const sub = this.phased(g) ? phaseGeometry(g)! : g;
+    this.writeDescriptor(sub, 0, 0, 0);
+    // Phase images of the input and of the output come on top of the kernel's workspace.
+    const phaseBytes = sub === g ? 0 : 4 * g.N * (this.inChannels * product(g.inSpatial) + this.outChannels * product(g.out));
+    return this.kernelWorkspaceBytes() + phaseBytes;
   }
 
   run(input: TensorLike, output?: Float32Array): Tensor {
@@ -258,13 +270,38 @@ export class Plan implements ConvPlan {
     if (this.inFlight === 0) this.freeWeights();
   }
 
-  /** For a Winograd plan and an input holding NaN or infinities, the GEMM plan to use instead. */
+  /**
+   * For a Winograd plan, the GEMM plan to run `input` on instead: when the input holds NaN or
+   * infinities, or a dilated plan's input does not split evenly into phase images. Null when this
+   * plan runs it (invalid inputs included: they fail this plan's validation).
+   */
   private fallbackFor(input: TensorLike): Plan | null {
-    if (!this.nonFiniteFallback || this.disposed) return null;
+    if (!this.gemmFallback || this.disposed) return null;
     const data = (input as { data?: unknown } | null)?.data;
-    if (data === null || typeof data !== 'object' || allFinite(data as ArrayLike<number>)) return null;
-    this.fallback ??= this.nonFiniteFallback();
+    if (data === null || typeof data !== 'object') return null;
+    if (!allFinite(data as ArrayLike<number>)) return this.gemmPlan();
+    if (this.dilation.every((d) => d === 1)) return null;
+    let g: Geometry;
+    try {
+      g = this.geometry(checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm()).shape);
+    } catch {
+      return null;
+    }
+    return this.phased(g) === false ? this.gemmPlan() : null;
+  }
+
+  private gemmPlan(): Plan {
+    this.fallback ??= this.gemmFallback!();
     return this.fallback;
+  }
+
+  /**
+   * For a dilated Winograd plan whether geometry `g` splits into phase images (true) or not
+   * (false); null for every other plan.
+   */
+  private phased(g: Geometry): boolean | null {
+    if (this.algorithm !== 'winograd' || g.dilation.every((d) => d === 1)) return null;
+    return phaseGeometry(g) !== null;
   }
 
   private freeWeights(): void {
@@ -283,17 +320,30 @@ export class Plan implements ConvPlan {
     const x = checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm());
     const g = this.geometry(x.shape);
     const into = checkOutput(this.runFn, output, g.outShape);
-    const { arena } = this.rt;
+    const { arena, kernels } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
-    const job: Job = { g, blocks: [], output: 0, outLength, into, flops: this.flops(g) };
+    const job: Job = { g, blocks: [], output: 0, outLength, into, phases: null, flops: this.flops(g) };
     try {
       const xPtr = arena.alloc(inLength * 4, 'the input');
       job.blocks.push(xPtr);
       job.output = arena.alloc(outLength * 4, 'the output');
       job.blocks.push(job.output);
       this.copyIn(x.data, g, arena.f32(xPtr, inLength));
-      this.writeDescriptor(g, xPtr, job.output, 0);
+      if (!this.phased(g)) {
+        this.writeDescriptor(g, xPtr, job.output, 0);
+        return job;
+      }
+      // The kernel runs undilated on the phase images of the input, into phase images of the output.
+      const sub = phaseGeometry(g)!;
+      const input = arena.alloc(inLength * 4, 'the phase images of the input');
+      job.blocks.push(input);
+      const output = arena.alloc(outLength * 4, 'the phase images of the output');
+      job.blocks.push(output);
+      job.phases = output;
+      const [H, W] = g.inSpatial, [DH, DW] = g.dilation;
+      kernels.phaseShuffle(xPtr, input, g.N, this.inChannels, H, W, DH, DW, this.channelsLast ? 1 : 0, 0);
+      this.writeDescriptor(sub, input, output, 0);
       return job;
     } catch (e) {
       this.release(job);
@@ -331,6 +381,10 @@ export class Plan implements ConvPlan {
 
   /** The output: copied into the caller's buffer, or into a new one. */
   private result(job: Job): Tensor {
+    if (job.phases) {
+      const { g } = job;
+      this.rt.kernels.phaseShuffle(job.output, job.phases, g.N, this.outChannels, g.out[0], g.out[1], g.dilation[0], g.dilation[1], this.channelsLast ? 1 : 0, 1);
+    }
     const view = this.rt.arena.f32(job.output, job.outLength);
     if (!job.into) return { data: view.slice(), shape: job.g.outShape };
     job.into.set(view);
@@ -442,7 +496,7 @@ export class Plan implements ConvPlan {
     });
     // A stride along an axis with one output position changes nothing: 1 keeps the kernels' coordinates and workspace small.
     const stride = transposed ? this.stride : this.stride.map((v, i) => (out[i] === 1 ? 1 : v));
-    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride };
+    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride, dilation: this.dilation };
   }
 
   /** Copies the caller's input into wasm memory, applying a non-zero padding mode on the way. */
@@ -487,7 +541,7 @@ export class Plan implements ConvPlan {
     const [oD, oH, oW] = toThreeAxes(g.out, 1);
     const [kD, kH, kW] = toThreeAxes(this.kernel, 1);
     const [sD, sH, sW] = toThreeAxes(g.stride, 1);
-    const [dD, dH, dW] = toThreeAxes(this.dilation, 1);
+    const [dD, dH, dW] = toThreeAxes(g.dilation, 1);
     const [pD, pH, pW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
     d[Slot.Layout] = this.channelsLast ? 1 : 0;
     d[Slot.Batch] = g.N;
@@ -541,6 +595,8 @@ interface Job {
   outLength: number;
   /** The caller's buffer for the result, if given. */
   into: Float32Array | undefined;
+  /** Dilated Winograd runs: where the kernel writes the phase images of the output. */
+  phases: number | null;
   flops: number;
 }
 
@@ -593,6 +649,26 @@ interface Geometry {
   outShape: number[];
   /** Stride per axis as the kernels get it (1 along forward axes with a single output position). */
   stride: number[];
+  dilation: number[];
+}
+
+/**
+ * The undilated geometry of the phase images of a dilated 2-D convolution's input (see
+ * assembly/phases.ts): N * DH * DW images of H / DH x W / DW, output OH / DH x OW / DW, padding
+ * divided by the dilation. Null unless the input, the output and the padding before each axis
+ * are multiples of the dilation along it and the stride is 1.
+ */
+function phaseGeometry(g: Geometry): Geometry | null {
+  const fits = (n: number, i: number) => n % g.dilation[i] === 0;
+  if (g.spatial.length !== 2 || g.stride.some((s) => s !== 1) || !g.inSpatial.every(fits) || !g.out.every(fits)
+    || !g.pads.every((p, i) => fits(p[0], i))) return null;
+  const phases = g.dilation[0] * g.dilation[1];
+  const divide = (a: number[]) => a.map((n, i) => n / g.dilation[i]);
+  const pads = g.pads.map((p, i) => [p[0] / g.dilation[i], Math.floor(p[1] / g.dilation[i])] as [number, number]);
+  return {
+    ...g, N: g.N * phases, spatial: divide(g.spatial), inSpatial: divide(g.inSpatial), out: divide(g.out), pads,
+    modePads: pads, outShape: [], dilation: [1, 1],
+  };
 }
 
 function parsePadding(fn: string, p: unknown, rank: number, transposed: boolean): Pads | 'same' {

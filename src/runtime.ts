@@ -50,6 +50,7 @@ export interface Kernels {
   winogradForward(descriptor: number): void;
   winogradItems(descriptor: number): number;
   winogradWorkspaceBytes(descriptor: number): number;
+  phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
   heapBase(): number;
 }
 

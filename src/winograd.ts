@@ -5,8 +5,10 @@
 
 /**
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
- * 3x3, stride 1, dilation 1, and at least WINOGRAD_MIN_CHANNELS input channels per group (`cg`),
- * any number of output channels. The plan calls this once; it is the only place the choice is made.
+ * 3x3, stride 1, and at least WINOGRAD_MIN_CHANNELS input channels per group (`cg`), any number
+ * of output channels. The plan calls this once; it is the only place the choice is made. A
+ * dilated convolution runs on the phase images of its input (assembly/phases.ts) when the input
+ * splits evenly (`phaseGeometry` in plan.ts), else on the plan's GEMM fallback.
  *
  * Measured (Node 20.20, 2-core AVX-512 Xeon, simd and relaxed-simd, both layouts, interleaved
  * medians, 56x56 to 14x14 images): Winograd against the direct path is 1.1-2.3x faster from 16
@@ -16,13 +18,8 @@
  * tile leaves the tile's loads and stores and the transforms unpaid). 16 keeps a margin over the
  * measurement noise.
  */
-export function prefersWinograd(
-  rank: number, kernel: readonly number[], stride: readonly number[], dilation: readonly number[],
-  cg: number,
-): boolean {
-  return rank === 2 && kernel[0] === 3 && kernel[1] === 3
-    && stride.every((s) => s === 1) && dilation.every((d) => d === 1)
-    && cg >= WINOGRAD_MIN_CHANNELS;
+export function prefersWinograd(rank: number, kernel: readonly number[], stride: readonly number[], cg: number): boolean {
+  return rank === 2 && kernel[0] === 3 && kernel[1] === 3 && stride.every((s) => s === 1) && cg >= WINOGRAD_MIN_CHANNELS;
 }
 
 /** Fewest input channels per group that select Winograd (see `prefersWinograd`). */

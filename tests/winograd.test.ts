@@ -75,7 +75,7 @@ function winogradCase(r: Rng, maxMacs = 1.5e6): Case {
 describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} backend`, () => {
   beforeAll(readyBackend);
 
-  it('is taken for 2-D 3x3 stride 1 dilation 1 with at least 16 input channels per group, and only then', () => {
+  it('is taken for 2-D 3x3 stride 1 with at least 16 input channels per group, and only then', () => {
     const r = rng(1);
     const algorithm = (w: number[], options: Record<string, unknown> = {}, create: (w: wc.TensorLike, o: never) => wc.ConvPlan = wc.createConv2d) => {
       const plan = create(randomTensor(r, w), options as never);
@@ -94,7 +94,9 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     expect(algorithm([32, 8, 3, 3], { groups: 4 })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { stride: 2 })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { stride: [1, 2] })).toBe('gemm');
-    expect(algorithm([64, 64, 3, 3], { dilation: 2 })).toBe('gemm');
+    expect(algorithm([64, 64, 3, 3], { dilation: 2 })).toBe('winograd');
+    expect(algorithm([64, 64, 3, 3], { dilation: [3, 1], padding: 'same' })).toBe('winograd');
+    expect(algorithm([64, 64, 3, 3], { dilation: 2, stride: 2 })).toBe('gemm');
     expect(algorithm([64, 64, 5, 5])).toBe('gemm');
     expect(algorithm([64, 64, 3, 1])).toBe('gemm');
     expect(algorithm([64, 1, 3, 3], { groups: 64 })).toBe('depthwise');
@@ -152,6 +154,42 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
       }
     }
   }, SLOW);
+
+  it('dilated: runs on phase images when the input splits evenly, else on the GEMM fallback; both give the reference', () => {
+    const r = rng(31);
+    // [N, Cg, Kg, H, W, dilation, padding, groups]; the first SPLIT split evenly, the others do not
+    // (size, output size or padding not a multiple of the dilation) and take the fallback.
+    const SPLIT = 6;
+    const cases: Array<[number, number, number, number, number, number | number[], unknown, number]> = [
+      [1, 16, 16, 16, 16, 2, 2, 1], [2, 17, 9, 12, 18, [2, 3], 'same', 1], [1, 16, 20, 9, 12, [3, 2], [3, 4], 1],
+      [1, 32, 8, 8, 8, 4, 4, 2], [3, 16, 5, 6, 10, [1, 2], [[1, 1], [2, 2]], 1], [1, 16, 16, 20, 14, 2, 0, 1],
+      [1, 16, 16, 21, 14, 2, 2, 1], [1, 16, 16, 16, 16, 2, 1, 1], [2, 16, 16, 14, 14, 3, 3, 1], [1, 16, 16, 16, 16, 2, [[2, 1], [2, 2]], 1],
+    ];
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      for (const [i, [N, cg, kg, H, W, dilation, padding, groups]] of cases.entries()) {
+        const C = cg * groups, K = kg * groups;
+        const x = randomTensor(r, layout === 'NCHW' ? [N, C, H, W] : [N, H, W, C]);
+        const w = randomTensor(r, [K, cg, 3, 3]);
+        const opts = { padding, dilation, layout, groups, bias: randomTensor(r, [K]).data, activation: 'relu' } as wc.Conv2dOptions;
+        const plan = wc.createConv2d(w, opts);
+        expect(Plan.algorithmOf(plan)).toBe('winograd');
+        const label = JSON.stringify({ N, cg, kg, H, W, dilation, padding, groups, layout });
+        expect(Plan.algorithmOf(plan, x.shape), label).toBe(i < SPLIT ? 'winograd' : 'gemm');
+        const expected = refConv(x, w, opts as never);
+        expectClose(plan.run(x), expected, tolFor(cg * 9), label);
+        expectClose(plan.run(x, new Float32Array(expected.data.length)), expected, tolFor(cg * 9), `${label} into a buffer`);
+        expect(plan.workspaceBytes(x.shape)).toBeGreaterThan(0);
+        plan.dispose();
+      }
+    }
+    // Padding modes are applied before the split.
+    for (const paddingMode of ['reflect', 'replicate', 'circular'] as const) {
+      const x = randomTensor(r, [1, 16, 10, 12]);
+      const w = randomTensor(r, [8, 16, 3, 3]);
+      const opts = { padding: 2, dilation: 2, paddingMode };
+      expectClose(wc.conv2d(x, w, opts), refConv(x, w, opts), tolFor(16 * 9), paddingMode);
+    }
+  });
 
   it('padding wider than the kernel: whole tiles of padding, outputs that are only the bias', () => {
     const r = rng(13);

@@ -40,8 +40,10 @@ export async function prepare(wl, { x, w, b }) {
   const input = channelsLast
     ? { data: toChannelsLast(x, wl.xShape), shape: [wl.n, ...wl.in, wl.cin] }
     : { data: x, shape: wl.xShape };
+  // The output goes into one buffer reused by every call (plan.run's `output` argument).
+  const output = new Float32Array(wl.yShape.reduce((p, v) => p * v, 1));
   return {
-    run: () => plan.run(input),
+    run: () => plan.run(input, output),
     read: (y) => (channelsLast ? toChannelsFirst(y.data, wl.yShape) : Float32Array.from(y.data)),
     dispose: () => plan.dispose(),
   };
