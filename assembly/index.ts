@@ -7,7 +7,7 @@ export { convForward, convForwardItems, convTransposed, convTransposedItems, wor
 export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
 export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
-export { phaseShuffle } from './phases';
+export { phaseShuffle, depthWindows } from './reorder';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

@@ -16,7 +16,7 @@ import {
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
-import { packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
+import { depthAsChannels, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -165,7 +165,7 @@ export class Plan implements ConvPlan {
     this.algorithm = transposed ? 'transposed' : pointwise ? 'separable'
       : onlyGemm ? 'gemm'
       : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
-      : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
+      : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
     if (this.algorithm === 'winograd') {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
       // into NaN: inputs with NaN or infinities run on a GEMM plan of the same convolution.
@@ -177,6 +177,8 @@ export class Plan implements ConvPlan {
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
       : this.algorithm === 'depthwise'
       ? packDepthwiseWeights(w.data, this.weightShape, this.channelsLast, flip, this.outChannels / this.inChannels)
+      : this.algorithm === 'winograd' && rank === 3
+      ? packWinogradWeights(depthAsChannels(w.data, this.weightShape, flip).data, [w0, w1 * this.kernel[0], 3, 3], this.groups, this.channelsLast, flip)
       : this.algorithm === 'winograd'
       ? packWinogradWeights(w.data, this.weightShape, this.groups, this.channelsLast, flip)
       : packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
@@ -202,7 +204,7 @@ export class Plan implements ConvPlan {
    */
   static algorithmOf(plan: ConvPlan, inputShape?: readonly number[]): Algorithm | null {
     if (!(plan instanceof Plan)) return null;
-    return inputShape && plan.phased(plan.geometry(inputShape)) === false ? 'gemm' : plan.algorithm;
+    return inputShape && plan.kernelProblem(plan.geometry(inputShape)) === null ? 'gemm' : plan.algorithm;
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -215,12 +217,13 @@ export class Plan implements ConvPlan {
     this.checkAlive();
     const fn = `${this.kind.fn}(...).workspaceBytes`;
     const g = this.geometry(checkShape(fn, 'inputShape', inputShape, this.kind.rank + 2, this.inputForm()), fn);
-    if (this.phased(g) === false) return this.gemmPlan().workspaceBytes(inputShape);
-    const sub = this.phased(g) ? phaseGeometry(g)! : g;
-    this.writeDescriptor(sub, 0, 0, 0);
-    // Phase images of the input and of the output come on top of the kernel's workspace.
-    const phaseBytes = sub === g ? 0 : 4 * g.N * (this.inChannels * product(g.inSpatial) + this.outChannels * product(g.out));
-    return this.kernelWorkspaceBytes() + phaseBytes;
+    const problem = this.kernelProblem(g);
+    if (!problem) return this.gemmPlan().workspaceBytes(inputShape);
+    this.writeDescriptor(problem.g, 0, 0, 0);
+    // Reordered copies of the input and of the output come on top of the kernel's workspace.
+    const k = problem.g;
+    return this.kernelWorkspaceBytes() + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
+      + (problem.output ? 4 * product(g.outShape) : 0);
   }
 
   run(input: TensorLike, output?: Float32Array): Tensor {
@@ -280,14 +283,14 @@ export class Plan implements ConvPlan {
     const data = (input as { data?: unknown } | null)?.data;
     if (data === null || typeof data !== 'object') return null;
     if (!allFinite(data as ArrayLike<number>)) return this.gemmPlan();
-    if (this.dilation.every((d) => d === 1)) return null;
+    if (this.kind.rank !== 2 || this.dilation.every((d) => d === 1)) return null;
     let g: Geometry;
     try {
       g = this.geometry(checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm()).shape);
     } catch {
       return null;
     }
-    return this.phased(g) === false ? this.gemmPlan() : null;
+    return this.kernelProblem(g) ? null : this.gemmPlan();
   }
 
   private gemmPlan(): Plan {
@@ -296,12 +299,36 @@ export class Plan implements ConvPlan {
   }
 
   /**
-   * For a dilated Winograd plan whether geometry `g` splits into phase images (true) or not
-   * (false); null for every other plan.
+   * The problem the kernel computes for geometry `g`, with the reorders around it
+   * (assembly/reorder.ts): `g` itself for every plan but Winograd ones that are dilated (phase
+   * images) or 3-D (depth windows); null when a dilated input does not split evenly into phase
+   * images (the GEMM fallback runs it).
    */
-  private phased(g: Geometry): boolean | null {
-    if (this.algorithm !== 'winograd' || g.dilation.every((d) => d === 1)) return null;
-    return phaseGeometry(g) !== null;
+  private kernelProblem(g: Geometry): KernelProblem | null {
+    if (this.algorithm !== 'winograd' || (this.kind.rank === 2 && g.dilation.every((d) => d === 1))) return { g };
+    const { kernels } = this.rt;
+    const cl = this.channelsLast ? 1 : 0;
+    const K = this.outChannels;
+    if (this.kind.rank === 3) {
+      const [D, H, W] = g.inSpatial, [OD, OH, OW] = g.out, KD = this.kernel[0];
+      return {
+        g: {
+          ...g, N: g.N * OD, C: g.C * KD, spatial: g.spatial.slice(1), inSpatial: [H, W], out: [OH, OW],
+          pads: g.pads.slice(1), modePads: g.modePads.slice(1), stride: [1, 1], dilation: [1, 1], kernel: [3, 3],
+        },
+        input: (from, to) => kernels.depthWindows(from, to, g.N, g.C, this.groups, D, H * W, OD, KD, g.stride[0], g.dilation[0], g.pads[0][0], cl),
+        // Channels-last, the images of the output depths are already the output.
+        output: cl ? undefined : (from, to) => kernels.phaseShuffle(to, from, g.N, K, OD, OH * OW, OD, 1, 0, 1),
+      };
+    }
+    const sub = phaseGeometry(g);
+    if (!sub) return null;
+    const [H, W] = g.inSpatial, [OH, OW] = g.out, [DH, DW] = g.dilation;
+    return {
+      g: sub,
+      input: (from, to) => kernels.phaseShuffle(from, to, g.N, g.C, H, W, DH, DW, cl, 0),
+      output: (from, to) => kernels.phaseShuffle(to, from, g.N, K, OH, OW, DH, DW, cl, 1),
+    };
   }
 
   private freeWeights(): void {
@@ -323,27 +350,30 @@ export class Plan implements ConvPlan {
     const { arena, kernels } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
-    const job: Job = { g, blocks: [], output: 0, outLength, into, phases: null, flops: this.flops(g) };
+    const job: Job = { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.flops(g) };
     try {
-      const xPtr = arena.alloc(inLength * 4, 'the input');
+      let xPtr = arena.alloc(inLength * 4, 'the input');
       job.blocks.push(xPtr);
       job.output = arena.alloc(outLength * 4, 'the output');
       job.blocks.push(job.output);
       this.copyIn(x.data, g, arena.f32(xPtr, inLength));
-      if (!this.phased(g)) {
-        this.writeDescriptor(g, xPtr, job.output, 0);
-        return job;
+      // Fallback inputs never reach here: the problem exists.
+      const problem = this.kernelProblem(g)!;
+      const k = problem.g;
+      if (problem.input) {
+        const reordered = arena.alloc(k.N * k.C * product(k.inSpatial) * 4, 'the reordered input');
+        job.blocks.push(reordered);
+        problem.input(xPtr, reordered);
+        xPtr = reordered;
       }
-      // The kernel runs undilated on the phase images of the input, into phase images of the output.
-      const sub = phaseGeometry(g)!;
-      const input = arena.alloc(inLength * 4, 'the phase images of the input');
-      job.blocks.push(input);
-      const output = arena.alloc(outLength * 4, 'the phase images of the output');
-      job.blocks.push(output);
-      job.phases = output;
-      const [H, W] = g.inSpatial, [DH, DW] = g.dilation;
-      kernels.phaseShuffle(xPtr, input, g.N, this.inChannels, H, W, DH, DW, this.channelsLast ? 1 : 0, 0);
-      this.writeDescriptor(sub, input, output, 0);
+      let yPtr = job.output;
+      if (problem.output) {
+        yPtr = arena.alloc(outLength * 4, 'the reordered output');
+        job.blocks.push(yPtr);
+        const reorder = problem.output;
+        job.reorderOut = () => reorder(yPtr, job.output);
+      }
+      this.writeDescriptor(k, xPtr, yPtr, 0);
       return job;
     } catch (e) {
       this.release(job);
@@ -381,10 +411,7 @@ export class Plan implements ConvPlan {
 
   /** The output: copied into the caller's buffer, or into a new one. */
   private result(job: Job): Tensor {
-    if (job.phases) {
-      const { g } = job;
-      this.rt.kernels.phaseShuffle(job.output, job.phases, g.N, this.outChannels, g.out[0], g.out[1], g.dilation[0], g.dilation[1], this.channelsLast ? 1 : 0, 1);
-    }
+    job.reorderOut?.();
     const view = this.rt.arena.f32(job.output, job.outLength);
     if (!job.into) return { data: view.slice(), shape: job.g.outShape };
     job.into.set(view);
@@ -496,7 +523,7 @@ export class Plan implements ConvPlan {
     });
     // A stride along an axis with one output position changes nothing: 1 keeps the kernels' coordinates and workspace small.
     const stride = transposed ? this.stride : this.stride.map((v, i) => (out[i] === 1 ? 1 : v));
-    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride, dilation: this.dilation };
+    return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride, dilation: this.dilation, C, kernel: this.kernel };
   }
 
   /** Copies the caller's input into wasm memory, applying a non-zero padding mode on the way. */
@@ -539,13 +566,13 @@ export class Plan implements ConvPlan {
     const f = rt.arena.f32(this.blocks.descriptor, Slot.Count);
     const [iD, iH, iW] = toThreeAxes(g.inSpatial, 1);
     const [oD, oH, oW] = toThreeAxes(g.out, 1);
-    const [kD, kH, kW] = toThreeAxes(this.kernel, 1);
+    const [kD, kH, kW] = toThreeAxes(g.kernel, 1);
     const [sD, sH, sW] = toThreeAxes(g.stride, 1);
     const [dD, dH, dW] = toThreeAxes(g.dilation, 1);
     const [pD, pH, pW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
     d[Slot.Layout] = this.channelsLast ? 1 : 0;
     d[Slot.Batch] = g.N;
-    d[Slot.InChannels] = this.inChannels;
+    d[Slot.InChannels] = g.C;
     d[Slot.InD] = iD; d[Slot.InH] = iH; d[Slot.InW] = iW;
     d[Slot.OutChannels] = this.outChannels;
     d[Slot.OutD] = oD; d[Slot.OutH] = oH; d[Slot.OutW] = oW;
@@ -562,8 +589,8 @@ export class Plan implements ConvPlan {
     f[Slot.ActLo] = a ? a.lo : -Infinity;
     f[Slot.ActHi] = a ? a.hi : Infinity;
     f[Slot.ActSlope] = a ? a.slope : 1;
-    const cg = this.inChannels / this.groups;
-    const taps = product(this.kernel);
+    const cg = g.C / this.groups;
+    const taps = product(g.kernel);
     const red = kind.transposed ? cg : this.algorithm === 'separable' ? this.weightShape[0] : cg * taps;
     const blockK = red <= MAX_BLOCK_K ? red : Math.ceil(red / Math.ceil(red / MAX_BLOCK_K));
     const pixels = kind.transposed ? product(g.inSpatial) : product(g.out);
@@ -595,8 +622,8 @@ interface Job {
   outLength: number;
   /** The caller's buffer for the result, if given. */
   into: Float32Array | undefined;
-  /** Dilated Winograd runs: where the kernel writes the phase images of the output. */
-  phases: number | null;
+  /** Moves the kernel's output into the output, when the kernel computes a reordered problem. */
+  reorderOut: (() => void) | null;
   flops: number;
 }
 
@@ -650,11 +677,24 @@ interface Geometry {
   /** Stride per axis as the kernels get it (1 along forward axes with a single output position). */
   stride: number[];
   dilation: number[];
+  /** Input channels and kernel size as the kernel sees them. */
+  C: number;
+  kernel: number[];
+}
+
+/**
+ * What a plan's kernel computes for one run: geometry `g`, after `input` reorders the input
+ * (from, to: byte addresses) and before `output` moves its result into the output.
+ */
+interface KernelProblem {
+  g: Geometry;
+  input?: (from: number, to: number) => void;
+  output?: (from: number, to: number) => void;
 }
 
 /**
  * The undilated geometry of the phase images of a dilated 2-D convolution's input (see
- * assembly/phases.ts): N * DH * DW images of H / DH x W / DW, output OH / DH x OW / DW, padding
+ * assembly/reorder.ts): N * DH * DW images of H / DH x W / DW, output OH / DH x OW / DW, padding
  * divided by the dilation. Null unless the input, the output and the padding before each axis
  * are multiples of the dilation along it and the stride is 1.
  */

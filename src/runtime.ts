@@ -51,6 +51,10 @@ export interface Kernels {
   winogradItems(descriptor: number): number;
   winogradWorkspaceBytes(descriptor: number): number;
   phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
+  depthWindows(
+    input: number, windows: number, N: number, C: number, G: number, D: number, HW: number, OD: number,
+    KD: number, SD: number, DD: number, PD: number, channelsLast: number,
+  ): void;
   heapBase(): number;
 }
 

@@ -6,9 +6,12 @@
 /**
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
  * 3x3, stride 1, and at least WINOGRAD_MIN_CHANNELS input channels per group (`cg`), any number
- * of output channels. The plan calls this once; it is the only place the choice is made. A
- * dilated convolution runs on the phase images of its input (assembly/phases.ts) when the input
- * splits evenly (`phaseGeometry` in plan.ts), else on the plan's GEMM fallback.
+ * of output channels; or 3-D with a 3x3 stride-1 undilated plane (any depth), at least
+ * WINOGRAD_MIN_CHANNELS channels per group in a depth window (`cg` times the kernel depth). The
+ * plan calls this once; it is the only place the choice is made. The kernel computes 2-D
+ * undilated convolutions: a dilated one runs on the phase images of its input, a 3-D one on its
+ * depth windows (assembly/reorder.ts); a dilated input that does not split evenly runs on the
+ * plan's GEMM fallback.
  *
  * Measured (Node 20.20, 2-core AVX-512 Xeon, simd and relaxed-simd, both layouts, interleaved
  * medians, 56x56 to 14x14 images): Winograd against the direct path is 1.1-2.3x faster from 16
@@ -18,8 +21,35 @@
  * tile leaves the tile's loads and stores and the transforms unpaid). 16 keeps a margin over the
  * measurement noise.
  */
-export function prefersWinograd(rank: number, kernel: readonly number[], stride: readonly number[], cg: number): boolean {
-  return rank === 2 && kernel[0] === 3 && kernel[1] === 3 && stride.every((s) => s === 1) && cg >= WINOGRAD_MIN_CHANNELS;
+export function prefersWinograd(
+  rank: number, kernel: readonly number[], stride: readonly number[], dilation: readonly number[], cg: number,
+): boolean {
+  const [kh, kw] = kernel.slice(-2), [sh, sw] = stride.slice(-2);
+  const plane = kh === 3 && kw === 3 && sh === 1 && sw === 1;
+  if (rank === 2) return plane && cg >= WINOGRAD_MIN_CHANNELS;
+  return rank === 3 && plane && dilation[1] === 1 && dilation[2] === 1 && cg * kernel[0] >= WINOGRAD_MIN_CHANNELS;
+}
+
+/**
+ * 3-D weights [K, Cg, KD, 3, 3] as 2-D weights [K, KD * Cg, 3, 3] whose input channels are the
+ * depth-window channels (kd, c) of assembly/reorder.ts `depthWindows`. `flip` reverses the depth
+ * axis here; the 3x3 part is flipped by `packWinogradWeights`.
+ */
+export function depthAsChannels(
+  w: ArrayLike<number>, shape: readonly number[], flip: boolean,
+): { data: Float32Array; shape: number[] } {
+  const [K, Cg, KD] = shape;
+  const data = new Float32Array(K * KD * Cg * 9);
+  for (let k = 0; k < K; k++) {
+    for (let kd = 0; kd < KD; kd++) {
+      for (let c = 0; c < Cg; c++) {
+        const from = ((k * Cg + c) * KD + (flip ? KD - 1 - kd : kd)) * 9;
+        const to = ((k * KD + kd) * Cg + c) * 9;
+        for (let t = 0; t < 9; t++) data[to + t] = w[from + t];
+      }
+    }
+  }
+  return { data, shape: [K, KD * Cg, 3, 3] };
 }
 
 /** Fewest input channels per group that select Winograd (see `prefersWinograd`). */

@@ -102,7 +102,14 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     expect(algorithm([64, 1, 3, 3], { groups: 64 })).toBe('depthwise');
     expect(algorithm([64, 64, 3, 3], {}, wc.createConvTranspose2d)).toBe('transposed');
     expect(algorithm([64, 64, 3], {}, wc.createConv1d)).toBe('gemm');
-    expect(algorithm([32, 32, 3, 3, 3], {}, wc.createConv3d)).toBe('gemm');
+    // 3-D: a 3x3 stride-1 undilated plane, at least 16 channels in a depth window (Cg x kernel depth).
+    expect(algorithm([32, 32, 3, 3, 3], {}, wc.createConv3d)).toBe('winograd');
+    expect(algorithm([32, 8, 2, 3, 3], { stride: [2, 1, 1], dilation: [3, 1, 1] }, wc.createConv3d)).toBe('winograd');
+    expect(algorithm([32, 16, 1, 3, 3], { layout: 'NDHWC' }, wc.createConv3d)).toBe('winograd');
+    expect(algorithm([32, 5, 3, 3, 3], {}, wc.createConv3d)).toBe('gemm');
+    expect(algorithm([32, 32, 3, 3, 3], { stride: [1, 2, 1] }, wc.createConv3d)).toBe('gemm');
+    expect(algorithm([32, 32, 3, 3, 3], { dilation: [1, 1, 2] }, wc.createConv3d)).toBe('gemm');
+    expect(algorithm([32, 32, 3, 5, 3], {}, wc.createConv3d)).toBe('gemm');
   });
 
   it('matches the float64 reference on 120 random cases', () => {
@@ -188,6 +195,40 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
       const w = randomTensor(r, [8, 16, 3, 3]);
       const opts = { padding: 2, dilation: 2, paddingMode };
       expectClose(wc.conv2d(x, w, opts), refConv(x, w, opts), tolFor(16 * 9), paddingMode);
+    }
+  });
+
+  it('3-D: runs on the depth windows of the input and gives the reference', () => {
+    const r = rng(37);
+    // [N, Cg, Kg, D, H, W, KD, stride D, dilation D, padding, groups]
+    const cases: Array<[number, number, number, number, number, number, number, number, number, unknown, number]> = [
+      [1, 16, 16, 4, 6, 7, 3, 1, 1, 1, 1], [2, 17, 5, 3, 9, 4, 3, 1, 1, [[1, 0], [1, 1], [0, 2]], 1],
+      [1, 8, 9, 7, 5, 5, 2, 2, 1, [0, 1, 1], 2], [1, 6, 8, 9, 4, 6, 3, 2, 2, [[3, 1], [1, 1], [1, 1]], 1],
+      [1, 16, 3, 1, 3, 3, 1, 1, 1, 'same', 1], [2, 20, 20, 5, 7, 3, 3, 1, 1, 'same', 3],
+    ];
+    for (const layout of ['NCDHW', 'NDHWC'] as const) {
+      for (const [N, cg, kg, D, H, W, KD, sd, dd, padding, groups] of cases) {
+        const C = cg * groups, K = kg * groups;
+        const x = randomTensor(r, layout === 'NCDHW' ? [N, C, D, H, W] : [N, D, H, W, C]);
+        const w = randomTensor(r, [K, cg, KD, 3, 3]);
+        const opts = {
+          padding, layout, groups, stride: [sd, 1, 1], dilation: [dd, 1, 1], bias: randomTensor(r, [K]).data,
+          activation: 'leakyRelu', flip: r() < 0.5,
+        } as wc.Conv3dOptions;
+        const label = JSON.stringify({ N, cg, kg, D, H, W, KD, sd, dd, padding, groups, layout, flip: opts.flip });
+        const plan = wc.createConv3d(w, opts);
+        expect(Plan.algorithmOf(plan, x.shape), label).toBe('winograd');
+        const expected = refConv(x, w, opts as never);
+        expectClose(plan.run(x), expected, tolFor(cg * KD * 9), label);
+        expectClose(plan.run(x, new Float32Array(expected.data.length)), expected, tolFor(cg * KD * 9), `${label} into a buffer`);
+        plan.dispose();
+      }
+    }
+    const x = randomTensor(r, [1, 16, 5, 6, 6]);
+    const w = randomTensor(r, [4, 16, 3, 3, 3]);
+    for (const paddingMode of ['reflect', 'replicate', 'circular'] as const) {
+      const opts = { padding: 1, paddingMode };
+      expectClose(wc.conv3d(x, w, opts), refConv(x, w, opts), tolFor(16 * 27), paddingMode);
     }
   });
 
