@@ -16,7 +16,7 @@ import {
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
-import { depthAsChannels, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
+import { balancedBlock, depthAsChannels, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -599,7 +599,9 @@ export class Plan implements ConvPlan {
       const rows = Math.ceil((taps * this.outChannels) / this.groups / 8) * 8;
       blockP = Math.min(blockP, Math.floor(COLUMN_TILE_FLOATS / rows));
     }
-    blockP = Math.max(8, Math.min(Math.floor(blockP / 8) * 8, Math.ceil(pixels / 8) * 8));
+    // Forward kernels give threads blocks of pixels (transposed ones channel chunks).
+    const parts = kind.transposed ? 1 : this.rt.pool?.size ?? 1;
+    blockP = balancedBlock(pixels, Math.max(8, Math.floor(blockP / 8) * 8), parts);
     if (this.algorithm === 'separable') {
       d[Slot.MidChannels] = this.weightShape[0];
       d[Slot.PointwiseWeights] = this.blocks.weights + Math.ceil((this.weightShape[0] * taps) / 4) * 16;
@@ -607,7 +609,7 @@ export class Plan implements ConvPlan {
     d[Slot.BlockK] = blockK;
     d[Slot.BlockP] = blockP;
     if (this.algorithm === 'winograd') {
-      const b = winogradBlocking(cg, this.outChannels / this.groups, Math.ceil(oH / 2) * Math.ceil(oW / 2));
+      const b = winogradBlocking(cg, this.outChannels / this.groups, Math.ceil(oH / 2) * Math.ceil(oW / 2), parts);
       d[Slot.BlockK] = b.blockK;
       d[Slot.BlockP] = b.blockP;
     }

@@ -116,16 +116,28 @@ const WINOGRAD_MAX_TILES = 128;
 const WINOGRAD_MAX_BLOCK_K = 512;
 
 /**
- * Blocking of a Winograd run over `tiles` tiles: `blockK` input channels per reduction block and
- * `blockP` tiles (a multiple of 8) per block. A block's 16 transformed input blocks and 16 GEMM
- * results (16 * blockP * (blockK + kg) floats) stay within WINOGRAD_BLOCK_FLOATS; within that,
- * an image is cut into about 4 blocks (at least WINOGRAD_MIN_TILES tiles each), so that threads
- * get work items to share. Measured: 32, 64 or 128 tiles a block run at the same speed (within
- * 5%) on 64, 128 and 256 channels.
+ * Blocking of a Winograd run over `tiles` tiles per image, for `parts` threads: `blockK` input
+ * channels per reduction block and `blockP` tiles (a multiple of 8) per block. A block's 16
+ * transformed input blocks and 16 GEMM results (16 * blockP * (blockK + kg) floats) stay within
+ * WINOGRAD_BLOCK_FLOATS; the block count per image is a multiple of `parts` (see `balancedBlock`).
+ * Measured: 32, 64 or 128 tiles a block run at the same speed (within 5%) on 64, 128 and 256
+ * channels.
  */
-export function winogradBlocking(cg: number, kg: number, tiles: number): { blockK: number; blockP: number } {
+export function winogradBlocking(cg: number, kg: number, tiles: number, parts: number): { blockK: number; blockP: number } {
   const blockK = cg <= WINOGRAD_MAX_BLOCK_K ? cg : Math.ceil(cg / Math.ceil(cg / WINOGRAD_MAX_BLOCK_K));
   const fits = Math.max(8, Math.min(WINOGRAD_MAX_TILES, Math.floor(WINOGRAD_BLOCK_FLOATS / (16 * (blockK + kg)) / 8) * 8));
-  const quarter = Math.max(WINOGRAD_MIN_TILES, Math.ceil(tiles / 32) * 8);
-  return { blockK, blockP: Math.min(fits, quarter, Math.ceil(tiles / 8) * 8) };
+  return { blockK, blockP: balancedBlock(tiles, fits, parts, WINOGRAD_MIN_TILES) };
+}
+
+/**
+ * Size of the blocks (a multiple of 8, at most `most`, itself a multiple of 8) `total` items are
+ * cut into, so that `parts` threads get equal shares: the fewest blocks whose count is a multiple
+ * of `parts`, unless that makes them smaller than `least` (then the fewest blocks). With 7 blocks
+ * on 2 threads one thread would do 4 and the whole run take 4/7 of the time: 8 blocks take 1/2.
+ */
+export function balancedBlock(total: number, most: number, parts: number, least = 8): number {
+  const size = (blocks: number) => Math.max(8, Math.ceil(total / blocks / 8) * 8);
+  const fewest = Math.ceil(total / most);
+  const even = Math.ceil(fewest / parts) * parts;
+  return size(size(even) >= least ? even : fewest);
 }

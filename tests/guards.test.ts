@@ -104,7 +104,7 @@ function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogr
   if (kernel === 'depthwiseForward') weights = packDepthwiseWeights(w.data, w.shape, o.channelsLast, false, o.kg);
   else if (kernel === 'winogradForward') {
     weights = packWinogradWeights(w.data, w.shape, o.groups, o.channelsLast, false);
-    const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / 2) * Math.ceil(outS[1] / 2));
+    const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / 2) * Math.ceil(outS[1] / 2), 1);
     blockK = o.blockK ?? wb.blockK;
     blockP = o.blockP ?? wb.blockP;
   } else weights = packWeights(w.data, w.shape, o.groups, false, o.channelsLast, false);

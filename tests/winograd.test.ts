@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
 import { Plan } from '../src/plan.ts';
+import { balancedBlock } from '../src/winograd.ts';
 import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
@@ -229,6 +230,26 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     for (const paddingMode of ['reflect', 'replicate', 'circular'] as const) {
       const opts = { padding: 1, paddingMode };
       expectClose(wc.conv3d(x, w, opts), refConv(x, w, opts), tolFor(16 * 27), paddingMode);
+    }
+  });
+
+  it('blocks come in multiples of the thread count, within their size bounds', () => {
+    expect(balancedBlock(784, 128, 2, 32)).toBe(104); // 8 blocks, not 7
+    expect(balancedBlock(784, 128, 1, 32)).toBe(112);
+    expect(balancedBlock(3136, 768, 2)).toBe(528); // 6 blocks, not 5
+    for (let total = 1; total <= 3000; total += 7) {
+      for (const parts of [1, 2, 3, 4, 8]) {
+        for (const [most, least] of [[128, 32], [768, 8], [64, 8]]) {
+          const size = balancedBlock(total, most, parts, least);
+          const blocks = Math.ceil(total / size);
+          expect(size % 8).toBe(0);
+          expect(size).toBeLessThanOrEqual(Math.max(most, 8));
+          // With blocks large against the rounding to 8, the count is a multiple of `parts`
+          // unless that would make them smaller than `least`.
+          const even = Math.ceil(Math.ceil(total / most) / parts) * parts;
+          if (total >= 8 * even * even && total / even >= least) expect(blocks % parts, `${total} ${parts} ${most}`).toBe(0);
+        }
+      }
     }
   });
 
