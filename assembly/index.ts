@@ -7,7 +7,7 @@ export { convForward, convForwardItems, convTransposed, convTransposedItems, wor
 export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
 export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
-export { phaseShuffle, depthWindows } from './reorder';
+export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

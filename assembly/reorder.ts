@@ -1,6 +1,6 @@
 /**
  * Reorderings that turn a convolution into the 2-D, undilated one the Winograd kernel computes.
- * Both are plain copies (no arithmetic), allocation-free, and write only their destination.
+ * All are plain copies (no arithmetic), allocation-free, and write only their destination.
  *
  * Polyphase reordering of 2-D images, for a dilated convolution:
  * With dilation (DH, DW), output row r + DH * j reads only input rows of the same phase
@@ -102,6 +102,54 @@ export function depthWindows(
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * Rows of a 1-D signal for a 9-tap kernel seen as 3 x 3. With xp the signal padded by PL zeros
+ * before it (and zeros past its end), row r (r < 5) holds xp[r], xp[r + 3], xp[r + 6], ... (J
+ * values). Since y[r + 3j] = sum_{a, b < 3} w[3a + b] xp[(r + b) + 3 (j + a)], the 2-D
+ * convolution of the rows with the 3 x 3 kernel w2[b][a] = w[3a + b] gives in its output row r
+ * (r < 3) the outputs r, r + 3, r + 6, ... of the 1-D convolution (see `signalMerge`).
+ *  - channels-first: signal (N, C, L) -> rows (N, C, 5, J);
+ *  - channels-last: signal (N, L, C) -> rows (N, 5, J, C).
+ */
+export function signalRows(signal: usize, rows: usize, N: i32, C: i32, L: i32, PL: i32, J: i32, channelsLast: bool): void {
+  const planes = channelsLast ? N : N * C;
+  const width = channelsLast ? C : 1;
+  const bytes = <usize>width << 2;
+  for (let i = 0; i < planes; i++) {
+    const from = signal + <usize>i * L * bytes;
+    let to = rows + <usize>i * 5 * J * bytes;
+    for (let r = 0; r < 5; r++) {
+      for (let j = 0; j < J; j++, to += bytes) {
+        const at = r + 3 * j - PL;
+        if (<u32>at >= <u32>L) memory.fill(to, 0, bytes);
+        else if (channelsLast) memory.copy(to, from + <usize>at * bytes, bytes);
+        else store<f32>(to, load<f32>(from + (<usize>at << 2)));
+      }
+    }
+  }
+}
+
+/**
+ * The 1-D output from the output rows of `signalRows`' 2-D convolution: output i is row i mod 3,
+ * column i / 3.
+ *  - channels-first: rows (N, C, 3, J) -> signal (N, C, L);
+ *  - channels-last: rows (N, 3, J, C) -> signal (N, L, C); L <= 3 J.
+ */
+export function signalMerge(rows: usize, signal: usize, N: i32, C: i32, L: i32, J: i32, channelsLast: bool): void {
+  const planes = channelsLast ? N : N * C;
+  const width = channelsLast ? C : 1;
+  const bytes = <usize>width << 2;
+  for (let i = 0; i < planes; i++) {
+    const from = rows + <usize>i * 3 * J * bytes;
+    let to = signal + <usize>i * L * bytes;
+    for (let at = 0; at < L; at++, to += bytes) {
+      const source = from + <usize>((at % 3) * J + at / 3) * bytes;
+      if (channelsLast) memory.copy(to, source, bytes);
+      else store<f32>(to, load<f32>(source));
     }
   }
 }

@@ -16,7 +16,7 @@ import {
 import type { ConvPlan, Tensor, TensorLike } from './types.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
-import { balancedBlock, depthAsChannels, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
+import { balancedBlock, depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -177,6 +177,8 @@ export class Plan implements ConvPlan {
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
       : this.algorithm === 'depthwise'
       ? packDepthwiseWeights(w.data, this.weightShape, this.channelsLast, flip, this.outChannels / this.inChannels)
+      : this.algorithm === 'winograd' && rank === 1
+      ? packWinogradWeights(nineTapsAsThreeByThree(w.data, this.weightShape).data, [w0, w1, 3, 3], this.groups, this.channelsLast, flip)
       : this.algorithm === 'winograd' && rank === 3
       ? packWinogradWeights(depthAsChannels(w.data, this.weightShape, flip).data, [w0, w1 * this.kernel[0], 3, 3], this.groups, this.channelsLast, flip)
       : this.algorithm === 'winograd'
@@ -223,7 +225,7 @@ export class Plan implements ConvPlan {
     // Reordered copies of the input and of the output come on top of the kernel's workspace.
     const k = problem.g;
     return this.kernelWorkspaceBytes() + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
-      + (problem.output ? 4 * product(g.outShape) : 0);
+      + (problem.output ? 4 * k.N * this.outChannels * product(k.out) : 0);
   }
 
   run(input: TensorLike, output?: Float32Array): Tensor {
@@ -301,14 +303,26 @@ export class Plan implements ConvPlan {
   /**
    * The problem the kernel computes for geometry `g`, with the reorders around it
    * (assembly/reorder.ts): `g` itself for every plan but Winograd ones that are dilated (phase
-   * images) or 3-D (depth windows); null when a dilated input does not split evenly into phase
-   * images (the GEMM fallback runs it).
+   * images), 3-D (depth windows) or 1-D (rows of the signal); null when a dilated input does not
+   * split evenly into phase images (the GEMM fallback runs it).
    */
   private kernelProblem(g: Geometry): KernelProblem | null {
     if (this.algorithm !== 'winograd' || (this.kind.rank === 2 && g.dilation.every((d) => d === 1))) return { g };
     const { kernels } = this.rt;
     const cl = this.channelsLast ? 1 : 0;
     const K = this.outChannels;
+    if (this.kind.rank === 1) {
+      // Output columns J of the 2-D problem (3 rows), input columns J + 2 (5 rows).
+      const [L] = g.inSpatial, [OL] = g.out, J = Math.ceil(OL / 3), none: Pads = [[0, 0], [0, 0]];
+      return {
+        g: {
+          ...g, spatial: [5, J + 2], inSpatial: [5, J + 2], out: [3, J], pads: none, modePads: none,
+          stride: [1, 1], dilation: [1, 1], kernel: [3, 3],
+        },
+        input: (from, to) => kernels.signalRows(from, to, g.N, g.C, L, g.pads[0][0], J + 2, cl),
+        output: (from, to) => kernels.signalMerge(from, to, g.N, K, OL, J, cl),
+      };
+    }
     if (this.kind.rank === 3) {
       const [D, H, W] = g.inSpatial, [OD, OH, OW] = g.out, KD = this.kernel[0];
       return {
@@ -368,7 +382,7 @@ export class Plan implements ConvPlan {
       }
       let yPtr = job.output;
       if (problem.output) {
-        yPtr = arena.alloc(outLength * 4, 'the reordered output');
+        yPtr = arena.alloc(k.N * this.outChannels * product(k.out) * 4, 'the reordered output');
         job.blocks.push(yPtr);
         const reorder = problem.output;
         job.reorderOut = () => reorder(yPtr, job.output);

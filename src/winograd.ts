@@ -7,11 +7,12 @@
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
  * 3x3, stride 1, and at least WINOGRAD_MIN_CHANNELS input channels per group (`cg`), any number
  * of output channels; or 3-D with a 3x3 stride-1 undilated plane (any depth), at least
- * WINOGRAD_MIN_CHANNELS channels per group in a depth window (`cg` times the kernel depth). The
- * plan calls this once; it is the only place the choice is made. The kernel computes 2-D
- * undilated convolutions: a dilated one runs on the phase images of its input, a 3-D one on its
- * depth windows (assembly/reorder.ts); a dilated input that does not split evenly runs on the
- * plan's GEMM fallback.
+ * WINOGRAD_MIN_CHANNELS channels per group in a depth window (`cg` times the kernel depth); or
+ * 1-D with 9 taps, stride 1, dilation 1 (seen as 3 x 3). The plan calls this once; it is the only
+ * place the choice is made. The kernel computes 2-D undilated convolutions: a dilated one runs on
+ * the phase images of its input, a 3-D one on its depth windows, a 1-D one on rows of its signal
+ * (assembly/reorder.ts); a dilated input that does not split evenly runs on the plan's GEMM
+ * fallback.
  *
  * Measured (Node 20.20, 2-core AVX-512 Xeon, simd and relaxed-simd, both layouts, interleaved
  * medians, 56x56 to 14x14 images): Winograd against the direct path is 1.1-2.3x faster from 16
@@ -26,8 +27,23 @@ export function prefersWinograd(
 ): boolean {
   const [kh, kw] = kernel.slice(-2), [sh, sw] = stride.slice(-2);
   const plane = kh === 3 && kw === 3 && sh === 1 && sw === 1;
+  if (rank === 1) return kernel[0] === 9 && stride[0] === 1 && dilation[0] === 1 && cg >= WINOGRAD_MIN_CHANNELS;
   if (rank === 2) return plane && cg >= WINOGRAD_MIN_CHANNELS;
   return rank === 3 && plane && dilation[1] === 1 && dilation[2] === 1 && cg * kernel[0] >= WINOGRAD_MIN_CHANNELS;
+}
+
+/**
+ * 1-D weights [K, Cg, 9] as 2-D weights [K, Cg, 3, 3]: w2[b][a] = w[3a + b] (see `signalRows` in
+ * assembly/reorder.ts). A flip of the 1-D kernel is the 180-degree turn of the 3 x 3 one, which
+ * `packWinogradWeights` applies.
+ */
+export function nineTapsAsThreeByThree(w: ArrayLike<number>, shape: readonly number[]): { data: Float32Array; shape: number[] } {
+  const [K, Cg] = shape;
+  const data = new Float32Array(K * Cg * 9);
+  for (let kc = 0; kc < K * Cg; kc++) {
+    for (let b = 0; b < 3; b++) for (let a = 0; a < 3; a++) data[kc * 9 + b * 3 + a] = w[kc * 9 + 3 * a + b];
+  }
+  return { data, shape: [K, Cg, 3, 3] };
 }
 
 /**

@@ -103,6 +103,12 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     expect(algorithm([64, 1, 3, 3], { groups: 64 })).toBe('depthwise');
     expect(algorithm([64, 64, 3, 3], {}, wc.createConvTranspose2d)).toBe('transposed');
     expect(algorithm([64, 64, 3], {}, wc.createConv1d)).toBe('gemm');
+    // 1-D: 9 taps (seen as 3 x 3), stride 1, dilation 1.
+    expect(algorithm([64, 64, 9], { padding: 4 }, wc.createConv1d)).toBe('winograd');
+    expect(algorithm([8, 16, 9], { layout: 'NWC', groups: 2 }, wc.createConv1d)).toBe('winograd');
+    expect(algorithm([64, 15, 9], {}, wc.createConv1d)).toBe('gemm');
+    expect(algorithm([64, 64, 9], { stride: 2 }, wc.createConv1d)).toBe('gemm');
+    expect(algorithm([64, 64, 9], { dilation: 2 }, wc.createConv1d)).toBe('gemm');
     // 3-D: a 3x3 stride-1 undilated plane, at least 16 channels in a depth window (Cg x kernel depth).
     expect(algorithm([32, 32, 3, 3, 3], {}, wc.createConv3d)).toBe('winograd');
     expect(algorithm([32, 8, 2, 3, 3], { stride: [2, 1, 1], dilation: [3, 1, 1] }, wc.createConv3d)).toBe('winograd');
@@ -252,6 +258,35 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
       }
     }
   });
+
+  it('1-D with 9 taps: runs on rows of the signal and gives the reference, every length 1..40', () => {
+    const r = rng(41);
+    for (const layout of ['NCW', 'NWC'] as const) {
+      const w = randomTensor(r, [10, 17, 9]);
+      const bias = randomTensor(r, [10]).data;
+      for (const [padding, flip] of [[4, false], [[[0, 7]], true], [[[2, 0]], false], ['same', true], [0, false]] as const) {
+        const opts = { padding, layout, bias, flip, activation: 'relu6' } as wc.Conv1dOptions;
+        const plan = wc.createConv1d(w, opts);
+        expect(Plan.algorithmOf(plan)).toBe('winograd');
+        for (let L = 1; L <= 40; L++) {
+          const [p0, p1] = padding === 'same' ? [4, 4] : typeof padding === 'number' ? [padding, padding] : padding[0];
+          if (L + p0 + p1 < 9) continue;
+          const x = randomTensor(r, layout === 'NCW' ? [2, 17, L] : [2, L, 17]);
+          expectClose(plan.run(x), refConv(x, w, opts as never), tolFor(17 * 9), `L=${L} ${JSON.stringify(padding)} flip=${flip} ${layout}`);
+        }
+        plan.dispose();
+      }
+    }
+    // Groups, a long signal (several tile blocks), padding modes.
+    for (const layout of ['NCW', 'NWC'] as const) {
+      const x = randomTensor(r, layout === 'NCW' ? [1, 48, 1000] : [1, 1000, 48]);
+      const w = randomTensor(r, [24, 16, 9]);
+      for (const o of [{ groups: 3, padding: 4 }, { groups: 3, padding: 4, paddingMode: 'reflect' }, { groups: 3, padding: [[3, 5]], paddingMode: 'circular' }]) {
+        const opts = { ...o, layout } as wc.Conv1dOptions;
+        expectClose(wc.conv1d(x, w, opts), refConv(x, w, opts as never), tolFor(16 * 9), `${JSON.stringify(opts)}`);
+      }
+    }
+  }, SLOW);
 
   it('padding wider than the kernel: whole tiles of padding, outputs that are only the bias', () => {
     const r = rng(13);
