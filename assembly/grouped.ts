@@ -36,8 +36,13 @@ import { fillRingRow } from './depthwise';
 
 /** Output pixels per channels-last work item. */
 const CHUNK: i32 = 64;
-/** Bytes at the start of the workspace: 16 zero bytes, the bias of a plan without bias. */
-const HEAD: usize = 16;
+/**
+ * Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), then a
+ * 16-byte sink for the ordering stores of the hot loops (see `order`).
+ */
+const HEAD: usize = 32;
+/** Offset of the sink in the workspace. */
+const SINK: usize = 16;
 
 /** Floats per phase row of a channels-first row buffer: every column an 8-wide output block reads. */
 function bufferRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
@@ -73,7 +78,7 @@ export function groupedItems(d: usize): i32 {
 /** Computes work items [WorkBegin, WorkEnd) of the grouped convolution the descriptor at `d` describes. */
 export function groupedForward(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
-  memory.fill(ws, 0, HEAD);
+  memory.fill(ws, 0, SINK);
   if (field(d, Slot.Layout) != 0) forwardChannelsLast(d);
   else forwardChannelsFirst(d);
 }
@@ -82,6 +87,17 @@ export function groupedForward(d: usize): void {
 // @ts-ignore: decorator
 @inline function act4(v: v128, ac: usize): v128 {
   return activate4(v, v128.load32_splat(ac), v128.load32_splat(ac, 4), v128.load32_splat(ac, 8));
+}
+
+/**
+ * Stores v to the workspace sink. Hot loops store a running sum there between their groups of
+ * loads: V8 keeps wasm loads in program order with stores, so this stops its scheduler from
+ * hoisting every load of an iteration to the top, which would need more than its 15 vector
+ * registers and spill. The sink is never read.
+ */
+// @ts-ignore: decorator
+@inline function order(sink: usize, v: v128): void {
+  v128.store(sink, v);
 }
 
 /** Writes the first `r` lanes (r >= 4: all) of v at p. */
@@ -134,6 +150,7 @@ function forwardChannelsFirst(d: usize): void {
     store<i32>(colOff + (<usize>kw << 2), <i32>(<usize>(pos % SW) * phaseBytes + (<usize>(pos / SW) << 2)));
   }
   const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
+  const taps3 = KW == 3 && SW == 1 && DW == 1;
 
   const end = field(d, Slot.WorkEnd);
   for (let item = field(d, Slot.WorkBegin); item < end; item++) {
@@ -167,8 +184,7 @@ function forwardChannelsFirst(d: usize): void {
       const yk = y0 + ((<usize>(kb * 4) * outPlane) << 2);
       const kn = min(4, Kg - kb * 4);
       if (ASC_FEATURE_SIMD) {
-        if (SW == 1) rowBlockFirst(yk, outPlane, kn, OW, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, DW, act, ac, true);
-        else rowBlockFirst(yk, outPlane, kn, OW, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, DW, act, ac, false);
+        rowBlockFirst(yk, outPlane, kn, OW, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac, ws + SINK, taps3);
       } else {
         rowBlockFirstScalar(yk, outPlane, kn, OW, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac);
       }
@@ -177,66 +193,113 @@ function forwardChannelsFirst(d: usize): void {
 }
 
 /**
- * One output row of up to 4 output channels (kn) of a group, channels-first: 8 columns per
- * step, 8 accumulators (2 column vectors x 4 channels). `tab`: `rows` pairs (buffer address of
- * channel 0, weight offset); `wb`: the block's weights; `bp`: 4 bias values. `stride1` (inlined
- * as a constant): SW == 1, so tap kw is kw * DW columns on; otherwise from the `colOff` table.
- * Reads buffer columns up to roundUp(OW, 8) past each tap's start; writes exactly OW floats of
- * each of the kn output rows (row k at yk + k * outPlane floats).
+ * One output row of up to 4 output channels (kn) of a group, channels-first: blocks of 8 columns
+ * (8 accumulators: 2 column vectors x 4 channels), a last block of 4 when at most 4 columns are
+ * left. `tab`: `rows` pairs (buffer address of channel 0, weight offset); `wb`: the block's
+ * weights; `bp`: 4 bias values; `sink`: see `order`. `taps3`: KW == 3, SW == 1, DW == 1, so
+ * the 3 taps of a row are 3 adjacent columns, unrolled; otherwise tap kw is at the `colOff`
+ * offset. Reads buffer columns below roundUp(OW, 8) past each tap's start; writes exactly OW
+ * floats of each of the kn output rows (row k at yk + k * outPlane floats).
+ */
+function rowBlockFirst(
+  yk: usize, outPlane: usize, kn: i32, OW: i32, tab: usize, rows: i32, wb: usize, bp: usize,
+  Cg: i32, KW: i32, colOff: usize, channelBytes: usize, act: bool, ac: usize, sink: usize, taps3: bool,
+): void {
+  let ow = 0;
+  if (taps3) {
+    for (; ow + 4 < OW; ow += 8) columnsFirst(yk, outPlane, kn, OW - ow, <usize>ow << 2, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac, sink, true, true);
+    if (ow < OW) columnsFirst(yk, outPlane, kn, OW - ow, <usize>ow << 2, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac, sink, false, true);
+  } else {
+    for (; ow + 4 < OW; ow += 8) columnsFirst(yk, outPlane, kn, OW - ow, <usize>ow << 2, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac, sink, true, false);
+    if (ow < OW) columnsFirst(yk, outPlane, kn, OW - ow, <usize>ow << 2, tab, rows, wb, bp, Cg, KW, colOff, channelBytes, act, ac, sink, false, false);
+  }
+}
+
+/**
+ * Columns [off / 4, off / 4 + min(left, 8 or 4)) of rowBlockFirst's output rows: `wide` (inlined
+ * as a constant) 8 columns (2 vectors), else 4; `taps3` and `sink` as in rowBlockFirst.
  */
 // @ts-ignore: decorator
-@inline function rowBlockFirst(
-  yk: usize, outPlane: usize, kn: i32, OW: i32, tab: usize, rows: i32, wb: usize, bp: usize,
-  Cg: i32, KW: i32, colOff: usize, channelBytes: usize, DW: i32, act: bool, ac: usize, stride1: bool,
+@inline function columnsFirst(
+  yk: usize, outPlane: usize, kn: i32, left: i32, off: usize, tab: usize, rows: i32, wb: usize, bp: usize,
+  Cg: i32, KW: i32, colOff: usize, channelBytes: usize, act: bool, ac: usize, sink: usize, wide: bool, taps3: bool,
 ): void {
-  const dwBytes = <usize>DW << 2;
-  const planeBytes = outPlane << 2;
-  for (let ow = 0; ow < OW; ow += 8) {
-    const off = <usize>ow << 2;
-    let a0 = v128.load32_splat(bp), a1 = v128.load32_splat(bp, 4), a2 = v128.load32_splat(bp, 8), a3 = v128.load32_splat(bp, 12);
-    let e0 = a0, e1 = a1, e2 = a2, e3 = a3;
-    for (let r = 0; r < rows; r++) {
-      const at = tab + (<usize>r << 3);
-      let row = <usize>load<i32>(at) + off;
-      let wp = wb + <usize>load<i32>(at, 4);
-      for (let c = 0; c < Cg; c++, row += channelBytes) {
+  let a0 = v128.load32_splat(bp), a1 = v128.load32_splat(bp, 4), a2 = v128.load32_splat(bp, 8), a3 = v128.load32_splat(bp, 12);
+  let e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+  for (let r = 0; r < rows; r++) {
+    const at = tab + (<usize>r << 3);
+    let row = <usize>load<i32>(at) + off;
+    let wp = wb + <usize>load<i32>(at, 4);
+    for (let c = 0; c < Cg; c++, row += channelBytes) {
+      if (taps3) {
+        let x0 = v128.load(row), x1 = wide ? v128.load(row, 16) : x0;
+        let s = v128.load32_splat(wp);
+        a0 = madd(x0, s, a0); if (wide) e0 = madd(x1, s, e0);
+        s = v128.load32_splat(wp, 4);
+        a1 = madd(x0, s, a1); if (wide) e1 = madd(x1, s, e1);
+        s = v128.load32_splat(wp, 8);
+        a2 = madd(x0, s, a2); if (wide) e2 = madd(x1, s, e2);
+        s = v128.load32_splat(wp, 12);
+        a3 = madd(x0, s, a3); if (wide) e3 = madd(x1, s, e3);
+        order(sink, a0);
+        x0 = v128.load(row, 4); x1 = wide ? v128.load(row, 20) : x0;
+        s = v128.load32_splat(wp, 16);
+        a0 = madd(x0, s, a0); if (wide) e0 = madd(x1, s, e0);
+        s = v128.load32_splat(wp, 20);
+        a1 = madd(x0, s, a1); if (wide) e1 = madd(x1, s, e1);
+        s = v128.load32_splat(wp, 24);
+        a2 = madd(x0, s, a2); if (wide) e2 = madd(x1, s, e2);
+        s = v128.load32_splat(wp, 28);
+        a3 = madd(x0, s, a3); if (wide) e3 = madd(x1, s, e3);
+        order(sink, a0);
+        x0 = v128.load(row, 8); x1 = wide ? v128.load(row, 24) : x0;
+        s = v128.load32_splat(wp, 32);
+        a0 = madd(x0, s, a0); if (wide) e0 = madd(x1, s, e0);
+        s = v128.load32_splat(wp, 36);
+        a1 = madd(x0, s, a1); if (wide) e1 = madd(x1, s, e1);
+        s = v128.load32_splat(wp, 40);
+        a2 = madd(x0, s, a2); if (wide) e2 = madd(x1, s, e2);
+        s = v128.load32_splat(wp, 44);
+        a3 = madd(x0, s, a3); if (wide) e3 = madd(x1, s, e3);
+        wp += 48;
+      } else {
         for (let kw = 0; kw < KW; kw++, wp += 16) {
-          const p = stride1 ? row + <usize>kw * dwBytes : row + <usize>load<i32>(colOff + (<usize>kw << 2));
-          const x0 = v128.load(p), x1 = v128.load(p, 16);
+          const p = row + <usize>load<i32>(colOff + (<usize>kw << 2));
+          const x0 = v128.load(p), x1 = wide ? v128.load(p, 16) : x0;
           let s = v128.load32_splat(wp);
-          a0 = madd(x0, s, a0); e0 = madd(x1, s, e0);
+          a0 = madd(x0, s, a0); if (wide) e0 = madd(x1, s, e0);
           s = v128.load32_splat(wp, 4);
-          a1 = madd(x0, s, a1); e1 = madd(x1, s, e1);
+          a1 = madd(x0, s, a1); if (wide) e1 = madd(x1, s, e1);
           s = v128.load32_splat(wp, 8);
-          a2 = madd(x0, s, a2); e2 = madd(x1, s, e2);
+          a2 = madd(x0, s, a2); if (wide) e2 = madd(x1, s, e2);
           s = v128.load32_splat(wp, 12);
-          a3 = madd(x0, s, a3); e3 = madd(x1, s, e3);
+          a3 = madd(x0, s, a3); if (wide) e3 = madd(x1, s, e3);
         }
       }
     }
-    if (act) {
-      a0 = act4(a0, ac); a1 = act4(a1, ac); a2 = act4(a2, ac); a3 = act4(a3, ac);
-      e0 = act4(e0, ac); e1 = act4(e1, ac); e2 = act4(e2, ac); e3 = act4(e3, ac);
-    }
-    const left = OW - ow;
-    let out = yk + off;
-    storePart(out, a0, left);
-    if (left > 4) storePart(out + 16, e0, left - 4);
-    if (kn > 1) {
-      out += planeBytes;
-      storePart(out, a1, left);
-      if (left > 4) storePart(out + 16, e1, left - 4);
-    }
-    if (kn > 2) {
-      out += planeBytes;
-      storePart(out, a2, left);
-      if (left > 4) storePart(out + 16, e2, left - 4);
-    }
-    if (kn > 3) {
-      out += planeBytes;
-      storePart(out, a3, left);
-      if (left > 4) storePart(out + 16, e3, left - 4);
-    }
+  }
+  if (act) {
+    a0 = act4(a0, ac); a1 = act4(a1, ac); a2 = act4(a2, ac); a3 = act4(a3, ac);
+    if (wide) { e0 = act4(e0, ac); e1 = act4(e1, ac); e2 = act4(e2, ac); e3 = act4(e3, ac); }
+  }
+  const planeBytes = outPlane << 2;
+  let out = yk + off;
+  storePart(out, a0, left);
+  if (wide && left > 4) storePart(out + 16, e0, left - 4);
+  if (kn > 1) {
+    out += planeBytes;
+    storePart(out, a1, left);
+    if (wide && left > 4) storePart(out + 16, e1, left - 4);
+  }
+  if (kn > 2) {
+    out += planeBytes;
+    storePart(out, a2, left);
+    if (wide && left > 4) storePart(out + 16, e2, left - 4);
+  }
+  if (kn > 3) {
+    out += planeBytes;
+    storePart(out, a3, left);
+    if (wide && left > 4) storePart(out + 16, e3, left - 4);
   }
 }
 
@@ -339,7 +402,7 @@ function forwardChannelsLast(d: usize): void {
  * 4 pixels per step, every group and block of 4 output channels: 4 accumulators, each weight
  * vector loaded once for the 4 pixels. `blockBytes`: the weights of one block of 4 output
  * channels. `quad` (inlined as a constant): Cg is a multiple of 4, so the channel loop is
- * unrolled by 4. Returns the first pixel not computed (fewer than 4 are left).
+ * unrolled by 4. Returns the first pixel not computed: owB, or owA when there are fewer than 4.
  */
 // @ts-ignore: decorator
 @inline function interiorLast(
@@ -351,8 +414,11 @@ function forwardChannelsLast(d: usize): void {
   const dwBytes = <usize>DW * pix;
   const G = C / Cg, KB = (Kg + 3) >> 2;
   const outStep = <usize>K << 2;
-  let ow = owA;
-  for (; ow + 4 <= owB; ow += 4) {
+  const sink = ws + SINK;
+  if (owB - owA < 4) return owA;
+  for (let t = owA; t < owB; t += 4) {
+    // The last tile ends at owB, recomputing (and rewriting with the same values) some pixels.
+    const ow = min(t, owB - 4);
     const first = <usize>(ow * SW - PW) * pix;
     const out = yrow + ((<usize>ow * K) << 2);
     for (let g = 0; g < G; g++) {
@@ -375,16 +441,19 @@ function forwardChannelsLast(d: usize): void {
                 a1 = madd(v128.load32_splat(q + s1), wv, a1);
                 a2 = madd(v128.load32_splat(q + s2), wv, a2);
                 a3 = madd(v128.load32_splat(q + s3), wv, a3);
+                order(sink, a0);
                 wv = v128.load(wp, 16);
                 a0 = madd(v128.load32_splat(q, 4), wv, a0);
                 a1 = madd(v128.load32_splat(q + s1, 4), wv, a1);
                 a2 = madd(v128.load32_splat(q + s2, 4), wv, a2);
                 a3 = madd(v128.load32_splat(q + s3, 4), wv, a3);
+                order(sink, a0);
                 wv = v128.load(wp, 32);
                 a0 = madd(v128.load32_splat(q, 8), wv, a0);
                 a1 = madd(v128.load32_splat(q + s1, 8), wv, a1);
                 a2 = madd(v128.load32_splat(q + s2, 8), wv, a2);
                 a3 = madd(v128.load32_splat(q + s3, 8), wv, a3);
+                order(sink, a0);
                 wv = v128.load(wp, 48);
                 a0 = madd(v128.load32_splat(q, 12), wv, a0);
                 a1 = madd(v128.load32_splat(q + s1, 12), wv, a1);
@@ -413,7 +482,7 @@ function forwardChannelsLast(d: usize): void {
       }
     }
   }
-  return ow;
+  return owB;
 }
 
 /**
@@ -449,7 +518,15 @@ function pixelsClipped(
             let p = <usize>load<i32>(at) + xg;
             let wp = wb + <usize>load<i32>(at, 4);
             for (let kw = kw0; kw < kw1; kw++, p += dwBytes) {
-              for (let c = 0; c < Cg; c++, wp += 16) a = madd(v128.load32_splat(p + (<usize>c << 2)), v128.load(wp), a);
+              let c = 0;
+              for (; c + 4 <= Cg; c += 4, wp += 64) {
+                const q = p + (<usize>c << 2);
+                a = madd(v128.load32_splat(q), v128.load(wp), a);
+                a = madd(v128.load32_splat(q, 4), v128.load(wp, 16), a);
+                a = madd(v128.load32_splat(q, 8), v128.load(wp, 32), a);
+                a = madd(v128.load32_splat(q, 12), v128.load(wp, 48), a);
+              }
+              for (; c < Cg; c++, wp += 16) a = madd(v128.load32_splat(p + (<usize>c << 2)), v128.load(wp), a);
             }
           }
           if (act) a = act4(a, ac);
