@@ -163,7 +163,7 @@ export class Plan implements ConvPlan {
     this.algorithm = transposed ? 'transposed' : pointwise ? 'separable'
       : onlyGemm ? 'gemm'
       : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
-      : prefersGrouped(this.groups, w1, w0 / this.groups) && depthwiseFits(this.stride, this.dilation, this.padding) ? 'grouped'
+      : prefersGrouped(this.groups, w1, w0 / this.groups, product(this.kernel), this.channelsLast) && depthwiseFits(this.stride, this.dilation, this.padding) ? 'grouped'
       : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
     if (this.algorithm === 'winograd') {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
