@@ -14,12 +14,14 @@
  *    image) are copied into zero-padded row buffers split by column phase (for stride S, phase p
  *    holds padded columns p, p + S, ...; see fillRingRow in depthwise.ts), so every tap of 8
  *    adjacent outputs is two unaligned v128 loads without bounds checks. Vectorised across
- *    output columns: 8 columns x 4 output channels (8 accumulators) per step, each input vector
- *    feeding 4 output channels (weights splatted from memory).
+ *    output columns: 8 columns x 4 output channels (8 accumulators) per step, 4 columns for a
+ *    last block of at most 4, each input vector feeding 4 output channels (weights splatted
+ *    from memory); rows of 3 adjacent taps (KW 3, stride and dilation 1 along W) are unrolled.
  *  - channels-last, input (N, ID, IH, IW, C), output (N, OD, OH, OW, K). A work item is a chunk
  *    of CHUNK output pixels of one output row, all groups. Vectorised across the output channels
  *    of a group (4 per vector): out[pixel][k..k+3] += splat(x[tap][c]) * w[tap][c][k..k+3], 4
- *    pixels per step sharing each weight load. Pixels whose taps all lie inside the image run
+ *    pixels per step sharing each weight load (the last step overlapping the one before), the
+ *    channel loop unrolled by 4 when Cg is a multiple of 4. Pixels whose taps all lie inside the image run
  *    without bounds checks; the others clip the kw range. Kernel rows outside the image are
  *    skipped.
  *
@@ -30,7 +32,7 @@
  * reads only the input, weights, bias, descriptor and workspace.
  */
 import { Slot } from './descriptor';
-import { field, fieldF, align16, roundUp } from './fields';
+import { field, align16, roundUp } from './fields';
 import { madd, activate4, activate1 } from './simd';
 import { fillRingRow } from './depthwise';
 
@@ -50,7 +52,7 @@ function bufferRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
 }
 
 /**
- * Bytes of workspace `groupedForward` needs for the descriptor at `d`: the 16-byte head, a row
+ * Bytes of workspace `groupedForward` needs for the descriptor at `d`: the head (HEAD), a row
  * table (KD * KH pairs of i32), and channels-first the column offsets (KW i32) and the row
  * buffers (KD * KH rows x Cg channels x SW phases x bufferRowFloats floats).
  */

@@ -91,7 +91,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     expect(algorithm([6, 32, 3, 3], { groups: 2 })).toBe('winograd');
     expect(algorithm([64, 15, 3, 3])).toBe('gemm');
     expect(algorithm([64, 8, 3, 3])).toBe('gemm');
-    expect(algorithm([32, 8, 3, 3], { groups: 4 })).toBe('gemm');
+    expect(algorithm([32, 8, 3, 3], { groups: 4 })).toBe('grouped');
     expect(algorithm([64, 64, 3, 3], { stride: 2 })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { stride: [1, 2] })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { dilation: 2 })).toBe('gemm');
