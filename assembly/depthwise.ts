@@ -313,7 +313,7 @@ function forwardChannelsFirst(d: usize): void {
  * column q = iw + PW goes to phase q % S, index q / S (columns with index >= L are not needed).
  * Writes only the image columns; the slot's padding columns keep their zeros.
  */
-function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32): void {
+export function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L: i32): void {
   const count = min(IW, S * L - PW);
   if (count <= 0) return;
   const phaseBytes = <usize>L << 2;

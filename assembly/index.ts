@@ -5,6 +5,7 @@
  */
 export { convForward, convForwardItems, convTransposed, convTransposedItems, workspaceBytes } from './conv';
 export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
+export { groupedForward, groupedItems, groupedWorkspaceBytes } from './grouped';
 export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';

@@ -17,6 +17,7 @@ import type { ConvPlan, Tensor, TensorLike } from './types.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { balancedBlock, depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
+import { packGroupedWeights, prefersGrouped } from './grouped.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -70,7 +71,7 @@ export class Plan implements ConvPlan {
   private readonly outChannels: number;
   private readonly weightShape: number[];
   private readonly blocks: { weights: number; bias: number; descriptor: number };
-  /** The kernel: packed GEMM, transposed GEMM + col2im, or direct depthwise (groups == in channels). */
+  /** The kernel: packed GEMM, transposed GEMM + col2im, Winograd, or direct depthwise / grouped kernels. */
   private readonly algorithm: Algorithm;
   /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
   private inFlight = 0;
@@ -165,6 +166,7 @@ export class Plan implements ConvPlan {
     this.algorithm = transposed ? 'transposed' : pointwise ? 'separable'
       : onlyGemm ? 'gemm'
       : this.groups === this.inChannels && depthwiseFits(this.stride, this.dilation, this.padding) ? 'depthwise'
+      : prefersGrouped(this.groups, w1, w0 / this.groups, product(this.kernel), this.channelsLast) && depthwiseFits(this.stride, this.dilation, this.padding) ? 'grouped'
       : allowWinograd && prefersWinograd(rank, this.kernel, this.stride, this.dilation, w1) && allFinite(w.data) ? 'winograd' : 'gemm';
     if (this.algorithm === 'winograd') {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
@@ -181,6 +183,8 @@ export class Plan implements ConvPlan {
       ? packWinogradWeights(nineTapsAsThreeByThree(w.data, this.weightShape).data, [w0, w1, 3, 3], this.groups, this.channelsLast, flip)
       : this.algorithm === 'winograd' && rank === 3
       ? packWinogradWeights(depthAsChannels(w.data, this.weightShape, flip).data, [w0, w1 * this.kernel[0], 3, 3], this.groups, this.channelsLast, flip)
+      : this.algorithm === 'grouped'
+      ? packGroupedWeights(w.data, this.weightShape, this.groups, this.channelsLast, flip)
       : this.algorithm === 'winograd'
       ? packWinogradWeights(w.data, this.weightShape, this.groups, this.channelsLast, flip)
       : packWeights(w.data, this.weightShape, this.groups, transposed, this.channelsLast, flip);
@@ -646,7 +650,7 @@ interface Job {
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
 
-type Algorithm = 'gemm' | 'transposed' | 'depthwise' | 'separable' | 'winograd';
+type Algorithm = 'gemm' | 'transposed' | 'depthwise' | 'grouped' | 'separable' | 'winograd';
 
 /** Per algorithm: the kernel export, its work-item count and its workspace size for a descriptor. */
 const ALGORITHMS: Record<Algorithm, {
@@ -658,13 +662,14 @@ const ALGORITHMS: Record<Algorithm, {
   transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
   // The depthwise kernels compute a whole job in one call.
   depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
+  grouped: { kernel: 'groupedForward', items: (k, d) => k.groupedItems(d), workspace: (k, d) => k.groupedWorkspaceBytes(d) },
   separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
   winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },
 };
 
 /**
- * The direct depthwise kernels buffer input rows per output row, a span that grows with stride,
- * dilation and padding: extreme geometry goes to the GEMM path instead.
+ * The direct depthwise and grouped kernels buffer input rows per output row, a span that grows
+ * with stride, dilation and padding: extreme geometry goes to the GEMM path instead.
  */
 function depthwiseFits(stride: number[], dilation: number[], padding: Pads | 'same'): boolean {
   const pads = padding === 'same' ? [0] : padding.flat();

@@ -32,7 +32,7 @@ export interface ReadyOptions {
 export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
 
 /** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
-export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward'] as const;
+export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward', 'groupedForward'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** The kernels' exports (see assembly/index.ts). */
@@ -50,6 +50,9 @@ export interface Kernels {
   winogradForward(descriptor: number): void;
   winogradItems(descriptor: number): number;
   winogradWorkspaceBytes(descriptor: number): number;
+  groupedForward(descriptor: number): void;
+  groupedItems(descriptor: number): number;
+  groupedWorkspaceBytes(descriptor: number): number;
   phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
   depthWindows(
     input: number, windows: number, N: number, C: number, G: number, D: number, HW: number, OD: number,

@@ -1,6 +1,6 @@
 /**
  * No stray writes: every kernel the plans call (runtime KERNELS: convForward, convTransposed,
- * depthwiseForward, separableForward, winogradForward) is called directly on a descriptor
+ * depthwiseForward, separableForward, winogradForward, groupedForward) is called directly on a descriptor
  * (assembly/descriptor.ts, the contract between the wrapper and the kernels) whose output and
  * workspace blocks are surrounded by guard bytes holding a sentinel pattern. After the call the
  * guards must be intact, every output element written (the output starts as the sentinel too) and
@@ -18,6 +18,7 @@ import { runtime, KERNELS, type Kernels, type KernelName } from '../src/runtime.
 import { packWeights } from '../src/plan.ts';
 import { packDepthwiseWeights } from '../src/depthwise.ts';
 import { packWinogradWeights, winogradBlocking } from '../src/winograd.ts';
+import { packGroupedWeights } from '../src/grouped.ts';
 import { refConv, refConvTranspose, type RefResult } from './reference.ts';
 import { randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
@@ -54,12 +55,20 @@ interface Job {
   pointwiseOffset?: number;
 }
 
+/**
+ * Kernels that take a workspace of undefined contents: theirs is filled with NaN bytes before
+ * every call (a kernel reading what it did not write first would spread NaN into its output).
+ * The others get a zeroed workspace.
+ */
+const DIRTY_WORKSPACE: ReadonlySet<KernelName> = new Set(['convForward', 'convTransposed', 'separableForward', 'winogradForward', 'groupedForward']);
+
 const ITEMS: Record<KernelName, (k: Kernels, d: number) => number> = {
   convForward: (k, d) => k.convForwardItems(d),
   convTransposed: (k, d) => k.convTransposedItems(d),
   depthwiseForward: () => 1,
   separableForward: (k, d) => k.separableItems(d),
   winogradForward: (k, d) => k.winogradItems(d),
+  groupedForward: (k, d) => k.groupedItems(d),
 };
 const WORKSPACE: Record<KernelName, (k: Kernels, d: number) => number> = {
   convForward: (k, d) => k.workspaceBytes(d, 0),
@@ -67,6 +76,7 @@ const WORKSPACE: Record<KernelName, (k: Kernels, d: number) => number> = {
   depthwiseForward: (k, d) => k.depthwiseWorkspaceBytes(d),
   separableForward: (k, d) => k.workspaceBytes(d, 0),
   winogradForward: (k, d) => k.winogradWorkspaceBytes(d),
+  groupedForward: (k, d) => k.groupedWorkspaceBytes(d),
 };
 
 /** The geometry slots of a forward or transposed problem (sizes per spatial axis, 1 to 3 axes). */
@@ -87,8 +97,8 @@ function geometrySlots(o: {
 
 const LAYOUT = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] } as const;
 
-/** A forward convolution job for convForward (im2col GEMM), depthwiseForward or winogradForward. */
-function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogradForward', o: {
+/** A forward convolution job for convForward (im2col GEMM), depthwiseForward, winogradForward or groupedForward. */
+function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogradForward' | 'groupedForward', o: {
   channelsLast: boolean; N: number; groups: number; cg: number; kg: number; inS: number[]; k: number[];
   stride: number[]; dilation: number[]; pads: Pair[]; blockK?: number; blockP?: number; bias: boolean; act: boolean;
 }): Job {
@@ -102,6 +112,7 @@ function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogr
   const red = o.cg * prod(o.k);
   let weights: Float32Array, blockK = o.blockK ?? red, blockP = o.blockP ?? 8;
   if (kernel === 'depthwiseForward') weights = packDepthwiseWeights(w.data, w.shape, o.channelsLast, false, o.kg);
+  else if (kernel === 'groupedForward') weights = packGroupedWeights(w.data, w.shape, o.groups, o.channelsLast, false);
   else if (kernel === 'winogradForward') {
     weights = packWinogradWeights(w.data, w.shape, o.groups, o.channelsLast, false);
     const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / 2) * Math.ceil(outS[1] / 2), 1);
@@ -261,8 +272,7 @@ function run(job: Job): string[] {
     const output = region + GUARD;
     const workspace = output + outBytes + GUARD;
     const bytes = () => new Uint8Array(kernels.memory.buffer, region, GUARD + outBytes + GUARD + wsBytes + GUARD);
-    // Workspace contents on entry do not matter to a kernel: it starts as the sentinel too.
-    const garbageWorkspace = () => new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(job.kernel === 'depthwiseForward' ? 0 : SENTINEL);
+    const garbageWorkspace = () => new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(DIRTY_WORKSPACE.has(job.kernel) ? 0xff : 0);
     const fresh = () => {
       bytes().fill(SENTINEL);
       garbageWorkspace();
@@ -354,7 +364,7 @@ describe.skipIf(!backendAvailable())(`guards: no kernel writes outside its outpu
   };
 
   it('the tested kernels are every kernel the plans call', () => {
-    expect([...KERNELS].sort()).toEqual(['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward']);
+    expect([...KERNELS].sort()).toEqual(['convForward', 'convTransposed', 'depthwiseForward', 'groupedForward', 'separableForward', 'winogradForward']);
   });
 
   it('convForward: channels and pixels 1 to 17, both layouts, reductions and pixel blocks split at every edge', () => {
@@ -429,6 +439,23 @@ describe.skipIf(!backendAvailable())(`guards: no kernel writes outside its outpu
         const K = ((c * 7) % 17) + 1;
         jobs.push(forwardJob(r, 'winogradForward', { channelsLast, N: 1 + (c % 2), groups: 1, cg: 15 + (c % 4), kg: K, inS: [1 + (c % 6), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
         jobs.push(forwardJob(r, 'winogradForward', { channelsLast, N: 1, groups: 1 + (c % 2), cg: 16, kg: 1 + (c % 9), inS: [3 + (c % 4), width + 2], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[c % 2, 0], [0, c % 3 === 0 ? 1 : 0]], bias: true, act: c % 2 === 1, blockK: 1 + (c % 7), blockP: 8 }));
+      }
+    }
+    check(jobs);
+  });
+
+  it('groupedForward: channels per group 1 to 9, output channels 1 to 17, widths 1 to 17, both layouts, any geometry, workspace not zeroed', () => {
+    const r = rng(6);
+    const jobs: Job[] = [];
+    for (const channelsLast of [false, true]) {
+      for (let c = 1; c <= 17; c++) {
+        const width = ((c * 5) % 17) + 1;
+        const cg = 1 + (c % 9), kg = ((c * 7) % 17) + 1;
+        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1 + (c % 2), groups: 2 + (c % 3), cg, kg, inS: [1 + (c % 5), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg: 4 * (1 + (c % 2)), kg: 1 + (c % 5), inS: [2 + (c % 4), width + 1], k: [3, 3], stride: [2, 1 + (c % 3)], dilation: [1, 1], pads: [[1, 1], [1, 0]], bias: true, act: false }));
+        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 3, cg, kg: 1 + (c % 6), inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1 + (c % 2)], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
+        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg, kg, inS: [width + 70], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
+        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg: 1 + (c % 4), kg: 1 + (c % 5), inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
       }
     }
     check(jobs);

@@ -20,9 +20,12 @@ function bigCases() {
       const layout = LAYOUTS[rank][cl];
       const size = [...spatial[rank]];
       const k = size.map(() => 3);
-      for (const kind of ['conv', 'grouped', 'depthwise', 'transposed'] as const) {
-        const cin = kind === 'depthwise' ? 24 : 32, groups = kind === 'grouped' ? 4 : kind === 'depthwise' ? 24 : 1;
-        const cout = kind === 'depthwise' ? 48 : 40;
+      // 'grouped' runs on the GEMM channels-last (8 x 10 channels per group) and on the direct
+      // grouped kernel channels-first; 'fewPerGroup' (4 x 4) on the direct kernel in both layouts.
+      for (const kind of ['conv', 'grouped', 'fewPerGroup', 'depthwise', 'transposed'] as const) {
+        const cin = kind === 'depthwise' ? 24 : 32;
+        const groups = kind === 'grouped' ? 4 : kind === 'fewPerGroup' ? 8 : kind === 'depthwise' ? 24 : 1;
+        const cout = kind === 'depthwise' ? 48 : kind === 'fewPerGroup' ? 32 : 40;
         const x = randomTensor(r, cl ? [2, ...size, cin] : [2, cin, ...size]);
         const bias = randomTensor(r, [cout]).data;
         if (kind === 'transposed') {

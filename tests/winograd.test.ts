@@ -92,7 +92,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     expect(algorithm([6, 32, 3, 3], { groups: 2 })).toBe('winograd');
     expect(algorithm([64, 15, 3, 3])).toBe('gemm');
     expect(algorithm([64, 8, 3, 3])).toBe('gemm');
-    expect(algorithm([32, 8, 3, 3], { groups: 4 })).toBe('gemm');
+    expect(algorithm([32, 8, 3, 3], { groups: 4 })).toBe('grouped');
     expect(algorithm([64, 64, 3, 3], { stride: 2 })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { stride: [1, 2] })).toBe('gemm');
     expect(algorithm([64, 64, 3, 3], { dilation: 2 })).toBe('winograd');
@@ -210,7 +210,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     // [N, Cg, Kg, D, H, W, KD, stride D, dilation D, padding, groups]
     const cases: Array<[number, number, number, number, number, number, number, number, number, unknown, number]> = [
       [1, 16, 16, 4, 6, 7, 3, 1, 1, 1, 1], [2, 17, 5, 3, 9, 4, 3, 1, 1, [[1, 0], [1, 1], [0, 2]], 1],
-      [1, 8, 9, 7, 5, 5, 2, 2, 1, [0, 1, 1], 2], [1, 6, 8, 9, 4, 6, 3, 2, 2, [[3, 1], [1, 1], [1, 1]], 1],
+      [1, 8, 9, 7, 5, 5, 2, 2, 1, [0, 1, 1], 1], [1, 6, 8, 9, 4, 6, 3, 2, 2, [[3, 1], [1, 1], [1, 1]], 1],
       [1, 16, 3, 1, 3, 3, 1, 1, 1, 'same', 1], [2, 20, 20, 5, 7, 3, 3, 1, 1, 'same', 3],
     ];
     for (const layout of ['NCDHW', 'NDHWC'] as const) {
