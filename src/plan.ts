@@ -547,8 +547,7 @@ const ALGORITHMS: Record<Algorithm, {
 }> = {
   gemm: { kernel: 'convForward', items: (k, d) => k.convForwardItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
   transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
-  // The depthwise kernels compute a whole job in one call.
-  depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
+  depthwise: { kernel: 'depthwiseForward', items: (k, d) => k.depthwiseItems(d), workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
   separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
   winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },
 };

@@ -31,6 +31,12 @@ const GUARD = 256;
 const SENTINEL = 0xa5;
 /** Slack after the input: kernels may read (never write) up to 64 bytes past an input row. */
 const INPUT_SLACK = 128;
+/**
+ * Kernels whose workspace may hold anything on entry: their workspace starts as NaN bytes (0xff)
+ * here, so a read of a byte the kernel did not write first shows in the output. The others get
+ * a zeroed workspace.
+ */
+const ANY_WORKSPACE: ReadonlySet<KernelName> = new Set(['depthwiseForward']);
 const prod = (a: readonly number[]): number => a.reduce((p, v) => p * v, 1);
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 const to3 = (a: readonly number[], fill: number) => [...new Array(3 - a.length).fill(fill), ...a];
@@ -57,7 +63,7 @@ interface Job {
 const ITEMS: Record<KernelName, (k: Kernels, d: number) => number> = {
   convForward: (k, d) => k.convForwardItems(d),
   convTransposed: (k, d) => k.convTransposedItems(d),
-  depthwiseForward: () => 1,
+  depthwiseForward: (k, d) => k.depthwiseItems(d),
   separableForward: (k, d) => k.separableItems(d),
   winogradForward: (k, d) => k.winogradItems(d),
 };
@@ -255,6 +261,7 @@ function run(job: Job): string[] {
     writeDescriptor();
     const items = job.items(kernels, desc);
     const wsBytes = align16(job.workspace(kernels, desc));
+    const wsFill = ANY_WORKSPACE.has(job.kernel) ? 0xff : 0;
     const outBytes = align16(job.outLength * 4);
     // [guard][output][guard][workspace][guard]
     const region = alloc(GUARD + outBytes + GUARD + wsBytes + GUARD);
@@ -264,7 +271,7 @@ function run(job: Job): string[] {
     const fresh = () => {
       const b = bytes();
       b.fill(SENTINEL);
-      b.fill(0, workspace - region, workspace - region + wsBytes);
+      b.fill(wsFill, workspace - region, workspace - region + wsBytes);
     };
     const guardsIntact = (when: string) => {
       const b = bytes();
@@ -316,7 +323,7 @@ function run(job: Job): string[] {
           const dd = arena.i32(desc, Slot.Count);
           dd[Slot.WorkBegin] = item;
           dd[Slot.WorkEnd] = item + 1;
-          new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(0);
+          new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(wsFill);
           kernels[job.kernel](desc);
           guardsIntact(`item ${item} of ${items}`);
           const after = outputNow();
