@@ -1166,7 +1166,13 @@ function interior3x3Full(
   yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32,
   owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
 ): void {
-  if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 1);
+  // The common case (multiplier 1, no activation) has loops of its own: with m and act constant
+  // they keep the 9 weights in registers and store whole vectors.
+  if (m == 1 && !act) {
+    if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, 1, PW, 1, false, ac, false, 1);
+    else if (DW == 1 && SW == 2) interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, 2, PW, 1, false, ac, false, 2);
+    else interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, SW, PW, DW, false, ac, false, 0);
+  } else if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 1);
   else if (DW == 1 && SW == 2) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 2);
   else interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 0);
 }
