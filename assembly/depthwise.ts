@@ -1133,9 +1133,10 @@ function forwardChannelsLast(d: usize): void {
 
 /**
  * interior3x3Block over every channel block and multiplier index (full blocks specialised), in
- * tiles of pixels whose input columns (3 rows) stay within about 32 KB, so the channel blocks of
- * a tile find their input in the L1 cache. The block's bias vector goes to the workspace
- * (ws + 16) so the loops read it from memory.
+ * tiles of pixels. A block touches one 64-byte line (16 channels) of each input pixel it reads;
+ * the tile keeps those lines (3 rows) within about 32 KB, so the next blocks of the same lines
+ * find them in the L1 cache (a bound on all C channels would cut wide rows into short loops).
+ * The block's bias vector goes to the workspace (ws + 16) so the loops read it from memory.
  */
 function interior3x3(
   yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
@@ -1144,7 +1145,7 @@ function interior3x3(
   const leaky = load<f32>(ac, 8) != 1;
   const bv = ws + 16;
   const full = C & ~3;
-  const tile = max(8, (8192 / (3 * C * SW)) & ~1);
+  const tile = max(8, (8192 / (3 * min(C, 16) * SW)) & ~1);
   for (let t0 = owA; t0 < owB; t0 += tile) {
     const t1 = min(owB, t0 + tile);
     for (let c0 = 0; c0 < full; c0 += 4) {
@@ -1246,7 +1247,8 @@ function interior3x3Tail(
 
 /**
  * interiorAnyBlock over every channel block and multiplier index, in tiles of pixels whose input
- * (rows x columns x C floats) stays within about 32 KB; full channel blocks are specialised.
+ * lines (rows x columns x 16 channels, see interior3x3) stay within about 32 KB; full channel
+ * blocks are specialised.
  */
 function interiorAny(
   yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
@@ -1255,7 +1257,7 @@ function interiorAny(
   const leaky = load<f32>(ac, 8) != 1;
   const bv = ws + 16;
   const full = C & ~3;
-  const tile = max(8, (8192 / (rows * C) - (KW - 1) * DW) / SW & ~3);
+  const tile = max(8, (8192 / (rows * min(C, 16)) - (KW - 1) * DW) / SW & ~3);
   for (let t0 = owA; t0 < owB; t0 += tile) {
     const t1 = min(owB, t0 + tile);
     for (let c0 = 0; c0 < full; c0 += 4) {
