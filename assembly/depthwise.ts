@@ -1024,8 +1024,9 @@ function forwardChannelsLast(d: usize): void {
  * of 4 input channels (r valid, r in 1..4) and one multiplier index j: the block's 9 weight
  * vectors stay in registers (bias and activation are read from memory: `bv` holds the bias
  * vector). `pairs` (inlined as a constant): 1 for dilation 1 and stride 1, 2 for dilation 1 and
- * stride 2 — two pixels per step then share their common input columns (4 columns for 2 pixels,
- * or 5) — and 0 for one pixel per step (any stride and dilation).
+ * stride 2 — several pixels per step then share their common input columns (stride 1: 5 columns
+ * for 3 pixels, then 4 for a last pair; stride 2: 5 columns for 2 pixels) — and 0 for one pixel
+ * per step (any stride and dilation).
  */
 // @ts-ignore: decorator
 @inline function interior3x3Block(
@@ -1046,6 +1047,59 @@ function forwardChannelsLast(d: usize): void {
   let out = yrow + (<usize>(owA * K + c0 * m + j) << 2);
   const outStep = <usize>K << 2;
   let ow = owA;
+  if (pairs == 1) {
+    const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
+    for (; ow + 3 <= owB; ow += 3) {
+      const b = v128.load(bv);
+      let x = loadPart(p0, r);
+      let a = madd(x, w0, b);
+      x = loadPart(p0 + c1, r);
+      a = madd(x, w1, a);
+      let e = madd(x, w0, b);
+      x = loadPart(p0 + c2, r);
+      a = madd(x, w2, a);
+      e = madd(x, w1, e);
+      let g = madd(x, w0, b);
+      x = loadPart(p0 + c3, r);
+      e = madd(x, w2, e);
+      g = madd(x, w1, g);
+      g = madd(loadPart(p0 + c4, r), w2, g);
+      order(sink, a); order(sink + 16, g);
+      x = loadPart(p1, r);
+      a = madd(x, w3, a);
+      x = loadPart(p1 + c1, r);
+      a = madd(x, w4, a);
+      e = madd(x, w3, e);
+      x = loadPart(p1 + c2, r);
+      a = madd(x, w5, a);
+      e = madd(x, w4, e);
+      g = madd(x, w3, g);
+      x = loadPart(p1 + c3, r);
+      e = madd(x, w5, e);
+      g = madd(x, w4, g);
+      g = madd(loadPart(p1 + c4, r), w5, g);
+      order(sink, a); order(sink + 16, g);
+      x = loadPart(p2, r);
+      a = madd(x, w6, a);
+      x = loadPart(p2 + c1, r);
+      a = madd(x, w7, a);
+      e = madd(x, w6, e);
+      x = loadPart(p2 + c2, r);
+      a = madd(x, w8, a);
+      e = madd(x, w7, e);
+      g = madd(x, w6, g);
+      x = loadPart(p2 + c3, r);
+      e = madd(x, w8, e);
+      g = madd(x, w7, g);
+      g = madd(loadPart(p2 + c4, r), w8, g);
+      if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); g = act4(g, ac, leaky); }
+      storeBlock(out, a, r, m);
+      storeBlock(out + outStep, e, r, m);
+      storeBlock(out + outStep * 2, g, r, m);
+      p0 += c3; p1 += c3; p2 += c3;
+      out += outStep * 3;
+    }
+  }
   if (pairs != 0) {
     const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
     const s2 = pairs == 2;
