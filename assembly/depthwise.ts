@@ -24,7 +24,11 @@
  * simd.ts is applied before the store (read from the descriptor's ActLo, ActHi, ActSlope slots,
  * which are consecutive). Spatial sizes are always 3-D (unused axes have size 1).
  * Every kernel is allocation-free and writes only the output and the workspace; none reads
- * outside the input, weights, bias, descriptor and workspace areas described here.
+ * outside the input, weights, bias, descriptor and workspace areas described here. The workspace
+ * may hold anything on entry: the kernels write every workspace byte they read (the zero head,
+ * the zeroed ring and zero row, the tables) before reading it. A call computes the work items
+ * [WorkBegin, WorkEnd) of `depthwiseItems`; items write disjoint parts of the output, so calls
+ * with disjoint ranges and their own workspaces may run at the same time.
  */
 import { Slot } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
@@ -33,9 +37,9 @@ import { madd, activate1 } from './simd';
 /** Output rows per pass of the channels-first kernels (the input rows they share are loaded once). */
 const ROWS: i32 = 2;
 /**
- * Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), a 16-byte
- * bias vector (channels-last) and a 32-byte sink for the ordering stores of the hot loops (see
- * `order`).
+ * Bytes at the start of the workspace, written by every call before use: 16 zero bytes (the bias
+ * of a plan without bias), a 16-byte bias vector (channels-last) and a 32-byte sink for the
+ * ordering stores of the hot loops (see `order`).
  */
 const HEAD: usize = 64;
 /** Offset of the sink in the workspace. */
@@ -100,7 +104,45 @@ export function depthwiseWorkspaceBytes(d: usize): usize {
   return HEAD + align16(<usize>tables << 2) + ((<usize>KD * RS * SW * L) << 2);
 }
 
-/** Computes the depthwise convolution the descriptor at `d` describes (groups == InChannels). */
+/**
+ * Output-row passes per band of a channels-first job: the rows of a plane are cut into bands only
+ * when the job has fewer than 16 planes (N * C), so that every job has enough items for a few
+ * threads while a band's setup (reloading the input rows it shares with the band above) stays
+ * rare.
+ */
+function bandsFirst(d: usize): i32 {
+  const planes = field(d, Slot.Batch) * field(d, Slot.InChannels);
+  const passes = (field(d, Slot.OutH) + ROWS - 1) / ROWS;
+  return planes >= 16 ? 1 : min(passes, (16 + planes - 1) / planes);
+}
+
+/**
+ * Work items of `depthwiseForward`, each writing its own part of the output: channels-first one
+ * per image, input channel and band of output rows (see bandsFirst; the item's m output planes,
+ * rows of the band at every output depth); channels-last one per output row (image, depth, row).
+ */
+export function depthwiseItems(d: usize): i32 {
+  if (field(d, Slot.Layout) != 0) return field(d, Slot.Batch) * field(d, Slot.OutD) * field(d, Slot.OutH);
+  return field(d, Slot.Batch) * field(d, Slot.InChannels) * bandsFirst(d);
+}
+
+/**
+ * Output rows [begin, end) of band `band` of a channels-first plane: whole passes of ROWS rows,
+ * `bands` bands of nearly equal numbers of passes.
+ */
+// @ts-ignore: decorator
+@inline function bandRows(OH: i32, band: i32, bands: i32): i64 {
+  const passes = <i64>((OH + ROWS - 1) / ROWS);
+  const begin = <i32>(ROWS * (<i64>band * passes / bands));
+  const end = min(OH, <i32>(ROWS * (<i64>(band + 1) * passes / bands)));
+  return (<i64>end << 32) | <i64>begin;
+}
+
+/**
+ * Computes work items [WorkBegin, WorkEnd) of `depthwiseItems(d)` of the depthwise convolution the
+ * descriptor at `d` describes (groups == InChannels). The workspace (depthwiseWorkspaceBytes) may
+ * hold anything on entry: every byte the kernel reads from it is written first.
+ */
 export function depthwiseForward(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
   memory.fill(ws, 0, HEAD);
@@ -182,7 +224,7 @@ export function depthwiseForward(d: usize): void {
  * planes of that input channel are then computed from the ring.
  */
 function forwardChannelsFirst(d: usize): void {
-  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
   const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
@@ -223,83 +265,87 @@ function forwardChannelsFirst(d: usize): void {
     else if (KW == 5) kind = 3;
   }
 
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
-      for (let od = 0; od < OD; od++) {
-        // Ring slot of padded row q (= input row q - PH) is q % RS; `loaded`: rows below are in.
-        let loaded = 0, loadSlot = 0, topSlot = 0;
-        for (let oh = 0; oh < OH; oh += ROWS) {
-          const rows = min(ROWS, OH - oh);
-          // Padded rows [first, end) feed this pass; copy those the ring does not hold yet.
-          const first = oh * SH;
-          const end = first + DH * (KH - 1) + 1 + SH * (rows - 1);
-          if (loaded < first) {
-            loadSlot += first - loaded;
-            while (loadSlot >= RS) loadSlot -= RS;
-            loaded = first;
-          }
-          for (; loaded < end; loaded++) {
-            const ih = loaded - PH;
-            for (let kd = 0; kd < KD; kd++) {
-              const id = od * SD - PD + kd * DD;
-              const slot = ring + <usize>(kd * RS + loadSlot) * slotBytes;
-              if (<u32>id < <u32>ID && <u32>ih < <u32>IH) {
-                fillRingRow(slot, xc + ((<usize>(id * IH + ih) * IW) << 2), IW, PW, SW, L);
-              } else {
-                memory.fill(slot, 0, slotBytes);
-              }
-            }
-            if (++loadSlot == RS) loadSlot = 0;
-          }
-          // Row table: slot address of padded row first + q of layer kd at entry kd * RS + q.
+  const bands = bandsFirst(d);
+  const itemEnd = field(d, Slot.WorkEnd);
+  for (let item = field(d, Slot.WorkBegin); item < itemEnd; item++) {
+    const plane = item / bands;
+    const n = plane / C, c = plane - n * C;
+    const span = bandRows(OH, item - plane * bands, bands);
+    const ohBegin = <i32>span, ohEnd = <i32>(span >> 32);
+    const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
+    for (let od = 0; od < OD; od++) {
+      // Ring slot of padded row q (= input row q - PH) is q % RS; `loaded`: rows below are in.
+      let loaded = ohBegin * SH, loadSlot = loaded % RS, topSlot = loadSlot;
+      for (let oh = ohBegin; oh < ohEnd; oh += ROWS) {
+        const rows = min(ROWS, ohEnd - oh);
+        // Padded rows [first, end) feed this pass; copy those the ring does not hold yet.
+        const first = oh * SH;
+        const end = first + DH * (KH - 1) + 1 + SH * (rows - 1);
+        if (loaded < first) {
+          loadSlot += first - loaded;
+          while (loadSlot >= RS) loadSlot -= RS;
+          loaded = first;
+        }
+        for (; loaded < end; loaded++) {
+          const ih = loaded - PH;
           for (let kd = 0; kd < KD; kd++) {
-            let s = topSlot;
-            for (let q = 0; q < end - first; q++) {
-              store<i32>(rowTab + (<usize>(kd * RS + q) << 2), <i32>(ring + <usize>(kd * RS + s) * slotBytes));
-              if (++s == RS) s = 0;
-            }
-          }
-          topSlot += ROWS * SH;
-          while (topSlot >= RS) topSlot -= RS;
-          // Tap tables of the pass's rows: address of each tap's column for output column 0.
-          for (let r = 0; r < rows; r++) {
-            let t = tab + (<usize>(r * taps) << 2);
-            for (let kd = 0; kd < KD; kd++) {
-              for (let kh = 0; kh < KH; kh++) {
-                const slot = load<i32>(rowTab + (<usize>(kd * RS + r * SH + kh * DH) << 2));
-                for (let kw = 0; kw < KW; kw++, t += 4) {
-                  store<i32>(t, slot + load<i32>(colOff + (<usize>kw << 2)));
-                }
-              }
-            }
-          }
-          for (let j = 0; j < m; j++) {
-            const k = c * m + j;
-            const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
-            const wk = w + (<usize>(k * taps) << 2);
-            const bp = bias ? bias + (<usize>k << 2) : ws;
-            if (ASC_FEATURE_SIMD) {
-              for (let r = 0; r < rows; r++) {
-                const yr = y0 + (<usize>(r * OW) << 2);
-                const tr = tab + (<usize>(r * taps) << 2);
-                if (kind == 1) {
-                  if (SW == 1) row3x3s1(yr, OW, tr, wk, bp, act, ac, leaky, ws + SINK);
-                  else row3x3s2(yr, OW, tr, phaseBytes, wk, bp, act, ac, leaky, ws + SINK);
-                } else if (kind == 3) {
-                  if (SW == 1) rowsW5s1(yr, OW, tr, KH, wk, bp, act, ac, leaky);
-                  else rowsW5s2(yr, OW, tr, KH, phaseBytes, wk, bp, act, ac, leaky);
-                } else {
-                  rowGeneric(yr, OW, tr, taps, wk, bp, act, ac, leaky);
-                }
-              }
+            const id = od * SD - PD + kd * DD;
+            const slot = ring + <usize>(kd * RS + loadSlot) * slotBytes;
+            if (<u32>id < <u32>ID && <u32>ih < <u32>IH) {
+              fillRingRow(slot, xc + ((<usize>(id * IH + ih) * IW) << 2), IW, PW, SW, L);
             } else {
-              const b = load<f32>(bp);
-              for (let r = 0; r < rows; r++) {
-                const yr = y0 + (<usize>(r * OW) << 2), tr = tab + (<usize>(r * taps) << 2);
-                if (kind == 1) row3x3Scalar(yr, OW, tr, wk, b, act, lo, hi, slope);
-                else rowScalar(yr, OW, tr, taps, wk, b, act, lo, hi, slope);
+              memory.fill(slot, 0, slotBytes);
+            }
+          }
+          if (++loadSlot == RS) loadSlot = 0;
+        }
+        // Row table: slot address of padded row first + q of layer kd at entry kd * RS + q.
+        for (let kd = 0; kd < KD; kd++) {
+          let s = topSlot;
+          for (let q = 0; q < end - first; q++) {
+            store<i32>(rowTab + (<usize>(kd * RS + q) << 2), <i32>(ring + <usize>(kd * RS + s) * slotBytes));
+            if (++s == RS) s = 0;
+          }
+        }
+        topSlot += ROWS * SH;
+        while (topSlot >= RS) topSlot -= RS;
+        // Tap tables of the pass's rows: address of each tap's column for output column 0.
+        for (let r = 0; r < rows; r++) {
+          let t = tab + (<usize>(r * taps) << 2);
+          for (let kd = 0; kd < KD; kd++) {
+            for (let kh = 0; kh < KH; kh++) {
+              const slot = load<i32>(rowTab + (<usize>(kd * RS + r * SH + kh * DH) << 2));
+              for (let kw = 0; kw < KW; kw++, t += 4) {
+                store<i32>(t, slot + load<i32>(colOff + (<usize>kw << 2)));
               }
+            }
+          }
+        }
+        for (let j = 0; j < m; j++) {
+          const k = c * m + j;
+          const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
+          const wk = w + (<usize>(k * taps) << 2);
+          const bp = bias ? bias + (<usize>k << 2) : ws;
+          if (ASC_FEATURE_SIMD) {
+            for (let r = 0; r < rows; r++) {
+              const yr = y0 + (<usize>(r * OW) << 2);
+              const tr = tab + (<usize>(r * taps) << 2);
+              if (kind == 1) {
+                if (SW == 1) row3x3s1(yr, OW, tr, wk, bp, act, ac, leaky, ws + SINK);
+                else row3x3s2(yr, OW, tr, phaseBytes, wk, bp, act, ac, leaky, ws + SINK);
+              } else if (kind == 3) {
+                if (SW == 1) rowsW5s1(yr, OW, tr, KH, wk, bp, act, ac, leaky);
+                else rowsW5s2(yr, OW, tr, KH, phaseBytes, wk, bp, act, ac, leaky);
+              } else {
+                rowGeneric(yr, OW, tr, taps, wk, bp, act, ac, leaky);
+              }
+            }
+          } else {
+            const b = load<f32>(bp);
+            for (let r = 0; r < rows; r++) {
+              const yr = y0 + (<usize>(r * OW) << 2), tr = tab + (<usize>(r * taps) << 2);
+              if (kind == 1) row3x3Scalar(yr, OW, tr, wk, b, act, lo, hi, slope);
+              else rowScalar(yr, OW, tr, taps, wk, b, act, lo, hi, slope);
             }
           }
         }
@@ -390,7 +436,7 @@ export function fillRingRow(slot: usize, row: usize, IW: i32, PW: i32, S: i32, L
  * directRowFloats floats). Reads only inside the input rows and the workspace.
  */
 function forwardFirstDirect3x3(d: usize): void {
-  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
   const SD = field(d, Slot.StrideD), S = field(d, Slot.StrideW);
@@ -431,61 +477,65 @@ function forwardFirstDirect3x3(d: usize): void {
 
   const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
   const rowBytes = <usize>OW << 2;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
-      for (let od = 0; od < OD; od++) {
-        const id = od * SD - PD;
-        const depthInside = <u32>id < <u32>ID;
-        // Padded row q (input row q - PH) lives in ring slot q % RS; rows below `loaded` are in.
-        let loaded = 0, loadSlot = 0, topSlot = 0;
-        for (let oh = 0; oh < OH; oh += ROWS) {
-          const rows = min(ROWS, OH - oh);
-          const first = oh * S;
-          const end = first + 3 + S * (rows - 1);
-          if (loaded < first) {
-            loadSlot += first - loaded;
-            while (loadSlot >= RS) loadSlot -= RS;
-            loaded = first;
-          }
-          for (; loaded < end; loaded++) {
-            const ih = loaded - PH;
-            const slot = ring + <usize>loadSlot * slotBytes;
-            if (depthInside && <u32>ih < <u32>IH) {
-              const row = xc + ((<usize>(id * IH + ih) * IW) << 2);
-              if (fixedEdges) {
-                copy12(slot + (<usize>PW << 2), row);
-                copy12(slot + rightDst, row + rightSrc);
-              } else {
-                copyFloats(slot + (<usize>q0 << 2), row, q1 - q0);
-                copyFloats(slot + (<usize>q2 << 2), row + (<usize>(q2 - PW) << 2), q3 - q2);
-              }
-              store<i32>(slotDir + (<usize>loadSlot << 2), <i32>(row - (<usize>PW << 2)));
+  const bands = bandsFirst(d);
+  const itemEnd = field(d, Slot.WorkEnd);
+  for (let item = field(d, Slot.WorkBegin); item < itemEnd; item++) {
+    const plane = item / bands;
+    const n = plane / C, c = plane - n * C;
+    const span = bandRows(OH, item - plane * bands, bands);
+    const ohBegin = <i32>span, ohEnd = <i32>(span >> 32);
+    const xc = x + ((<usize>(n * C + c) * inPlane) << 2);
+    for (let od = 0; od < OD; od++) {
+      const id = od * SD - PD;
+      const depthInside = <u32>id < <u32>ID;
+      // Padded row q (input row q - PH) lives in ring slot q % RS; rows below `loaded` are in.
+      let loaded = ohBegin * S, loadSlot = loaded % RS, topSlot = loadSlot;
+      for (let oh = ohBegin; oh < ohEnd; oh += ROWS) {
+        const rows = min(ROWS, ohEnd - oh);
+        const first = oh * S;
+        const end = first + 3 + S * (rows - 1);
+        if (loaded < first) {
+          loadSlot += first - loaded;
+          while (loadSlot >= RS) loadSlot -= RS;
+          loaded = first;
+        }
+        for (; loaded < end; loaded++) {
+          const ih = loaded - PH;
+          const slot = ring + <usize>loadSlot * slotBytes;
+          if (depthInside && <u32>ih < <u32>IH) {
+            const row = xc + ((<usize>(id * IH + ih) * IW) << 2);
+            if (fixedEdges) {
+              copy12(slot + (<usize>PW << 2), row);
+              copy12(slot + rightDst, row + rightSrc);
             } else {
-              memory.fill(slot, 0, slotBytes);
-              store<i32>(slotDir + (<usize>loadSlot << 2), <i32>slot);
+              copyFloats(slot + (<usize>q0 << 2), row, q1 - q0);
+              copyFloats(slot + (<usize>q2 << 2), row + (<usize>(q2 - PW) << 2), q3 - q2);
             }
-            if (++loadSlot == RS) loadSlot = 0;
+            store<i32>(slotDir + (<usize>loadSlot << 2), <i32>(row - (<usize>PW << 2)));
+          } else {
+            memory.fill(slot, 0, slotBytes);
+            store<i32>(slotDir + (<usize>loadSlot << 2), <i32>slot);
           }
-          // Row tables of the pass, in row order (a one-row pass repeats its last row: the
-          // second output row then goes to the scratch row).
-          let s = topSlot;
-          for (let q = 0; q < RS; q++) {
-            store<i32>(rt + (<usize>q << 2), <i32>(ring + <usize>s * slotBytes));
-            store<i32>(dt + (<usize>q << 2), load<i32>(slotDir + (<usize>s << 2)));
-            if (q < end - first - 1 && ++s == RS) s = 0;
-          }
-          topSlot += ROWS * S;
-          while (topSlot >= RS) topSlot -= RS;
-          for (let j = 0; j < m; j++) {
-            const k = c * m + j;
-            const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
-            const y1 = rows == 2 ? y0 + rowBytes : scratch;
-            const wk = w + (<usize>(k * 9) << 2);
-            const bp = bias ? bias + (<usize>k << 2) : ws;
-            if (S == 1) rows3x3s1(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
-            else rows3x3s2(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
-          }
+          if (++loadSlot == RS) loadSlot = 0;
+        }
+        // Row tables of the pass, in row order (a one-row pass repeats its last row: the
+        // second output row then goes to the scratch row).
+        let s = topSlot;
+        for (let q = 0; q < RS; q++) {
+          store<i32>(rt + (<usize>q << 2), <i32>(ring + <usize>s * slotBytes));
+          store<i32>(dt + (<usize>q << 2), load<i32>(slotDir + (<usize>s << 2)));
+          if (q < end - first - 1 && ++s == RS) s = 0;
+        }
+        topSlot += ROWS * S;
+        while (topSlot >= RS) topSlot -= RS;
+        for (let j = 0; j < m; j++) {
+          const k = c * m + j;
+          const y0 = y + ((<usize>(n * K + k) * outPlane + <usize>(od * OH + oh) * OW) << 2);
+          const y1 = rows == 2 ? y0 + rowBytes : scratch;
+          const wk = w + (<usize>(k * 9) << 2);
+          const bp = bias ? bias + (<usize>k << 2) : ws;
+          if (S == 1) rows3x3s1(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
+          else rows3x3s2(y0, y1, owA, owB, OW, rt, dt, wk, bp, act, ac, leaky, ws + SINK);
         }
       }
     }
@@ -894,7 +944,7 @@ function row3x3Scalar(y: usize, OW: i32, tab: usize, wk: usize, b: f32, act: boo
  * only inside the input (the last channel block of a pixel is read with partial loads).
  */
 function forwardChannelsLast(d: usize): void {
-  const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
+  const C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
   const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
@@ -921,31 +971,30 @@ function forwardChannelsLast(d: usize): void {
   const owB = lastStart < 0 ? 0 : min(OW, lastStart / SW + 1);
   const fast3x3 = KD == 1 && KH == 3 && KW == 3;
 
-  for (let n = 0; n < N; n++) {
-    for (let od = 0; od < OD; od++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let kd = 0; kd < KD; kd++) {
-          const id = od * SD - PD + kd * DD;
-          for (let kh = 0; kh < KH; kh++) {
-            const ih = oh * SH - PH + kh * DH;
-            const inside = <u32>id < <u32>ID && <u32>ih < <u32>IH;
-            const at = inside ? x + <usize>((n * ID + id) * IH + ih) * rowBytes : zero;
-            store<i32>(tab + (<usize>(kd * KH + kh) << 2), <i32>at);
-          }
-        }
-        const yrow = y + ((<usize>((n * OD + od) * OH + oh) * OW * K) << 2);
-        if (ASC_FEATURE_SIMD) {
-          if (owA < owB) {
-            if (fast3x3) interior3x3(yrow, tab, w, bias, ws, C, m, owA, owB, SW, PW, DW, act, ac);
-            else interiorAny(yrow, tab, w, bias, ws, C, m, owA, owB, rows, KW, SW, PW, DW, act, ac);
-            pixelsClipped(yrow, tab, w, bias, C, m, 0, owA, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
-            pixelsClipped(yrow, tab, w, bias, C, m, owB, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
-            continue;
-          }
-        }
-        pixelsClipped(yrow, tab, w, bias, C, m, 0, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+  const itemEnd = field(d, Slot.WorkEnd);
+  for (let item = field(d, Slot.WorkBegin); item < itemEnd; item++) {
+    const oh = item % OH, plane = item / OH;
+    const od = plane % OD, n = plane / OD;
+    for (let kd = 0; kd < KD; kd++) {
+      const id = od * SD - PD + kd * DD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * SH - PH + kh * DH;
+        const inside = <u32>id < <u32>ID && <u32>ih < <u32>IH;
+        const at = inside ? x + <usize>((n * ID + id) * IH + ih) * rowBytes : zero;
+        store<i32>(tab + (<usize>(kd * KH + kh) << 2), <i32>at);
       }
     }
+    const yrow = y + ((<usize>((n * OD + od) * OH + oh) * OW * K) << 2);
+    if (ASC_FEATURE_SIMD) {
+      if (owA < owB) {
+        if (fast3x3) interior3x3(yrow, tab, w, bias, ws, C, m, owA, owB, SW, PW, DW, act, ac);
+        else interiorAny(yrow, tab, w, bias, ws, C, m, owA, owB, rows, KW, SW, PW, DW, act, ac);
+        pixelsClipped(yrow, tab, w, bias, C, m, 0, owA, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+        pixelsClipped(yrow, tab, w, bias, C, m, owB, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
+        continue;
+      }
+    }
+    pixelsClipped(yrow, tab, w, bias, C, m, 0, OW, rows, KW, IW, SW, PW, DW, act, lo, hi, slope, ac);
   }
 }
 
@@ -975,8 +1024,9 @@ function forwardChannelsLast(d: usize): void {
  * of 4 input channels (r valid, r in 1..4) and one multiplier index j: the block's 9 weight
  * vectors stay in registers (bias and activation are read from memory: `bv` holds the bias
  * vector). `pairs` (inlined as a constant): 1 for dilation 1 and stride 1, 2 for dilation 1 and
- * stride 2 — two pixels per step then share their common input columns (4 columns for 2 pixels,
- * or 5) — and 0 for one pixel per step (any stride and dilation).
+ * stride 2 — several pixels per step then share their common input columns (stride 1: 5 columns
+ * for 3 pixels, then 4 for a last pair; stride 2: 5 columns for 2 pixels) — and 0 for one pixel
+ * per step (any stride and dilation).
  */
 // @ts-ignore: decorator
 @inline function interior3x3Block(
@@ -997,6 +1047,59 @@ function forwardChannelsLast(d: usize): void {
   let out = yrow + (<usize>(owA * K + c0 * m + j) << 2);
   const outStep = <usize>K << 2;
   let ow = owA;
+  if (pairs == 1) {
+    const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
+    for (; ow + 3 <= owB; ow += 3) {
+      const b = v128.load(bv);
+      let x = loadPart(p0, r);
+      let a = madd(x, w0, b);
+      x = loadPart(p0 + c1, r);
+      a = madd(x, w1, a);
+      let e = madd(x, w0, b);
+      x = loadPart(p0 + c2, r);
+      a = madd(x, w2, a);
+      e = madd(x, w1, e);
+      let g = madd(x, w0, b);
+      x = loadPart(p0 + c3, r);
+      e = madd(x, w2, e);
+      g = madd(x, w1, g);
+      g = madd(loadPart(p0 + c4, r), w2, g);
+      order(sink, a); order(sink + 16, g);
+      x = loadPart(p1, r);
+      a = madd(x, w3, a);
+      x = loadPart(p1 + c1, r);
+      a = madd(x, w4, a);
+      e = madd(x, w3, e);
+      x = loadPart(p1 + c2, r);
+      a = madd(x, w5, a);
+      e = madd(x, w4, e);
+      g = madd(x, w3, g);
+      x = loadPart(p1 + c3, r);
+      e = madd(x, w5, e);
+      g = madd(x, w4, g);
+      g = madd(loadPart(p1 + c4, r), w5, g);
+      order(sink, a); order(sink + 16, g);
+      x = loadPart(p2, r);
+      a = madd(x, w6, a);
+      x = loadPart(p2 + c1, r);
+      a = madd(x, w7, a);
+      e = madd(x, w6, e);
+      x = loadPart(p2 + c2, r);
+      a = madd(x, w8, a);
+      e = madd(x, w7, e);
+      g = madd(x, w6, g);
+      x = loadPart(p2 + c3, r);
+      e = madd(x, w8, e);
+      g = madd(x, w7, g);
+      g = madd(loadPart(p2 + c4, r), w8, g);
+      if (act) { a = act4(a, ac, leaky); e = act4(e, ac, leaky); g = act4(g, ac, leaky); }
+      storeBlock(out, a, r, m);
+      storeBlock(out + outStep, e, r, m);
+      storeBlock(out + outStep * 2, g, r, m);
+      p0 += c3; p1 += c3; p2 += c3;
+      out += outStep * 3;
+    }
+  }
   if (pairs != 0) {
     const c1 = pix, c2 = pix * 2, c3 = pix * 3, c4 = pix * 4;
     const s2 = pairs == 2;
@@ -1084,9 +1187,10 @@ function forwardChannelsLast(d: usize): void {
 
 /**
  * interior3x3Block over every channel block and multiplier index (full blocks specialised), in
- * tiles of pixels whose input columns (3 rows) stay within about 32 KB, so the channel blocks of
- * a tile find their input in the L1 cache. The block's bias vector goes to the workspace
- * (ws + 16) so the loops read it from memory.
+ * tiles of pixels. A block touches one 64-byte line (16 channels) of each input pixel it reads;
+ * the tile keeps those lines (3 rows) within about 32 KB, so the next blocks of the same lines
+ * find them in the L1 cache (a bound on all C channels would cut wide rows into short loops).
+ * The block's bias vector goes to the workspace (ws + 16) so the loops read it from memory.
  */
 function interior3x3(
   yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
@@ -1095,7 +1199,7 @@ function interior3x3(
   const leaky = load<f32>(ac, 8) != 1;
   const bv = ws + 16;
   const full = C & ~3;
-  const tile = max(8, (8192 / (3 * C * SW)) & ~1);
+  const tile = max(8, (8192 / (3 * min(C, 16) * SW)) & ~1);
   for (let t0 = owA; t0 < owB; t0 += tile) {
     const t1 = min(owB, t0 + tile);
     for (let c0 = 0; c0 < full; c0 += 4) {
@@ -1117,7 +1221,13 @@ function interior3x3Full(
   yrow: usize, tab: usize, w: usize, bv: usize, C: i32, m: i32, c0: i32, j: i32,
   owA: i32, owB: i32, SW: i32, PW: i32, DW: i32, act: bool, ac: usize, leaky: bool,
 ): void {
-  if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 1);
+  // The common case (multiplier 1, no activation) has loops of its own: with m and act constant
+  // they keep the 9 weights in registers and store whole vectors.
+  if (m == 1 && !act) {
+    if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, 1, PW, 1, false, ac, false, 1);
+    else if (DW == 1 && SW == 2) interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, 2, PW, 1, false, ac, false, 2);
+    else interior3x3Block(yrow, tab, w, bv, C, 1, c0, 0, 4, owA, owB, SW, PW, DW, false, ac, false, 0);
+  } else if (DW == 1 && SW == 1) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 1);
   else if (DW == 1 && SW == 2) interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 2);
   else interior3x3Block(yrow, tab, w, bv, C, m, c0, j, 4, owA, owB, SW, PW, DW, act, ac, leaky, 0);
 }
@@ -1191,7 +1301,8 @@ function interior3x3Tail(
 
 /**
  * interiorAnyBlock over every channel block and multiplier index, in tiles of pixels whose input
- * (rows x columns x C floats) stays within about 32 KB; full channel blocks are specialised.
+ * lines (rows x columns x 16 channels, see interior3x3) stay within about 32 KB; full channel
+ * blocks are specialised.
  */
 function interiorAny(
   yrow: usize, tab: usize, w: usize, bias: usize, ws: usize, C: i32, m: i32,
@@ -1200,7 +1311,7 @@ function interiorAny(
   const leaky = load<f32>(ac, 8) != 1;
   const bv = ws + 16;
   const full = C & ~3;
-  const tile = max(8, (8192 / (rows * C) - (KW - 1) * DW) / SW & ~3);
+  const tile = max(8, (8192 / (rows * min(C, 16)) - (KW - 1) * DW) / SW & ~3);
   for (let t0 = owA; t0 < owB; t0 += tile) {
     const t1 = min(owB, t0 + tile);
     for (let c0 = 0; c0 < full; c0 += 4) {

@@ -4,7 +4,7 @@
  * threads on one shared memory.
  */
 export { convForward, convForwardItems, convTransposed, convTransposedItems, workspaceBytes } from './conv';
-export { depthwiseForward, depthwiseWorkspaceBytes } from './depthwise';
+export { depthwiseForward, depthwiseItems, depthwiseWorkspaceBytes } from './depthwise';
 export { groupedForward, groupedItems, groupedWorkspaceBytes } from './grouped';
 export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';

@@ -416,7 +416,6 @@ export class Plan implements ConvPlan {
       if (d !== template) job.blocks.push(d);
       const ws = arena.alloc(wsBytes, 'the workspace');
       job.blocks.push(ws);
-      if (this.algorithm === 'depthwise') new Uint8Array(kernels.memory.buffer, ws, wsBytes).fill(0);
       const view = arena.i32(d, Slot.Count);
       if (d !== template) view.set(arena.i32(template, Slot.Count));
       view[Slot.Workspace] = ws;
@@ -660,8 +659,7 @@ const ALGORITHMS: Record<Algorithm, {
 }> = {
   gemm: { kernel: 'convForward', items: (k, d) => k.convForwardItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
   transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
-  // The depthwise kernels compute a whole job in one call.
-  depthwise: { kernel: 'depthwiseForward', items: () => 1, workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
+  depthwise: { kernel: 'depthwiseForward', items: (k, d) => k.depthwiseItems(d), workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
   grouped: { kernel: 'groupedForward', items: (k, d) => k.groupedItems(d), workspace: (k, d) => k.groupedWorkspaceBytes(d) },
   separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
   winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },

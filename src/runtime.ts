@@ -44,6 +44,7 @@ export interface Kernels {
   convTransposedItems(descriptor: number): number;
   workspaceBytes(descriptor: number, transposed: number): number;
   depthwiseForward(descriptor: number): void;
+  depthwiseItems(descriptor: number): number;
   depthwiseWorkspaceBytes(descriptor: number): number;
   separableForward(descriptor: number): void;
   separableItems(descriptor: number): number;

@@ -9,8 +9,8 @@ export function warmUp(): void {
   const c = 16;
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
   const pointwise = tensor([c, c, 1, 1]);
-  // Winograd (3x3 stride 1), GEMM 3x3 stride 2 and 1x1, transposed, depthwise, grouped (4
-  // channels per group), fused separable: every kernel a plan can pick.
+  // Winograd (3x3 stride 1), GEMM 3x3 stride 2 and 1x1, transposed, depthwise 3x3 stride 1 and 2
+  // (separate row kernels), grouped (4 channels per group), fused separable: every kernel a plan can pick.
   const cases: Array<{ transposed: boolean; w: number[]; groups?: number; separable?: boolean; stride?: number }> = [
     { transposed: false, w: [c, c, 3, 3] },
     { transposed: false, w: [c, c, 3, 3], stride: 2 },
@@ -18,6 +18,7 @@ export function warmUp(): void {
     { transposed: true, w: [c, c, 2, 2] },
     { transposed: false, w: [c, 1, 3, 3], groups: c },
     { transposed: false, w: [c, 4, 3, 3], groups: c / 4 },
+    { transposed: false, w: [c, 1, 3, 3], groups: c, stride: 2 },
     { transposed: false, w: [c, 1, 3, 3], groups: c, separable: true },
   ];
   for (const channelsLast of [false, true]) {

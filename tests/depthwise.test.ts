@@ -172,13 +172,15 @@ describe.skipIf(!backendAvailable())(`depthwise convolution on the ${BACKEND} ba
     }
   });
 
-  // Many channels: channels-last rows are cut into pixel tiles (about 32 KB of input each).
+  // Wide rows: channels-last rows are cut into pixel tiles (about 32 KB of the input lines one
+  // channel block reads: 170 pixels of 3 rows at stride 1, 85 at stride 2).
   it('the benchmark shapes (MobileNet 3x3, stride 1 and 2) and wide rows of many channels, both layouts', () => {
     const r = rng(11);
     const shapes: Array<[number, number, number, number, number]> = [
       // [C, m, H, W, stride]
       [32, 1, 28, 28, 1], [96, 1, 28, 28, 2], [24, 1, 17, 17, 2], [144, 1, 7, 7, 1],
       [96, 1, 5, 64, 1], [100, 1, 4, 80, 2], [70, 2, 3, 41, 1], [129, 1, 3, 90, 2],
+      [16, 1, 3, 200, 1], [21, 1, 3, 190, 2], [33, 2, 2, 181, 1],
     ];
     for (const [C, m, H, W, s] of shapes) {
       for (const channelsLast of [false, true]) {
@@ -196,6 +198,7 @@ describe.skipIf(!backendAvailable())(`depthwise convolution on the ${BACKEND} ba
       // [C, m, size, kernel, stride, dilation]
       [96, 1, [4, 70], [5, 5], 1, 1], [72, 1, [5, 61], [5, 5], 2, 1], [50, 2, [3, 47], [3, 5], 1, 2],
       [130, 1, [2, 40], [1, 7], 1, 1], [64, 1, [300], [9], 1, 1], [33, 3, [150], [4], 2, 1],
+      [24, 1, [4, 130], [5, 5], 1, 1], [20, 1, [700], [9], 1, 1],
     ];
     for (const [C, m, size, k, s, dl] of shapes) {
       const rank = size.length as 1 | 2;

@@ -55,17 +55,10 @@ interface Job {
   pointwiseOffset?: number;
 }
 
-/**
- * Kernels that take a workspace of undefined contents: theirs is filled with NaN bytes before
- * every call (a kernel reading what it did not write first would spread NaN into its output).
- * The others get a zeroed workspace.
- */
-const DIRTY_WORKSPACE: ReadonlySet<KernelName> = new Set(['convForward', 'convTransposed', 'separableForward', 'winogradForward', 'groupedForward']);
-
 const ITEMS: Record<KernelName, (k: Kernels, d: number) => number> = {
   convForward: (k, d) => k.convForwardItems(d),
   convTransposed: (k, d) => k.convTransposedItems(d),
-  depthwiseForward: () => 1,
+  depthwiseForward: (k, d) => k.depthwiseItems(d),
   separableForward: (k, d) => k.separableItems(d),
   winogradForward: (k, d) => k.winogradItems(d),
   groupedForward: (k, d) => k.groupedItems(d),
@@ -272,7 +265,9 @@ function run(job: Job): string[] {
     const output = region + GUARD;
     const workspace = output + outBytes + GUARD;
     const bytes = () => new Uint8Array(kernels.memory.buffer, region, GUARD + outBytes + GUARD + wsBytes + GUARD);
-    const garbageWorkspace = () => new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(DIRTY_WORKSPACE.has(job.kernel) ? 0xff : 0);
+    // A workspace may hold anything on entry: it starts as NaN bytes before every call, so a read
+    // of a byte the kernel did not write first shows in the output.
+    const garbageWorkspace = () => new Uint8Array(kernels.memory.buffer, workspace, wsBytes).fill(0xff);
     const fresh = () => {
       bytes().fill(SENTINEL);
       garbageWorkspace();
