@@ -8,6 +8,7 @@ export { depthwiseForward, depthwiseItems, depthwiseWorkspaceBytes } from './dep
 export { groupedForward, groupedItems, groupedWorkspaceBytes } from './grouped';
 export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
+export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 
 /** First byte of linear memory free for the wrapper's arena. */

@@ -236,6 +236,7 @@ export class Plan implements ConvPlan {
     const other = this.fallbackFor(input);
     if (other) return other.run(input, output);
     const job = this.prepare(input, output);
+    if (!job) return this.gemmPlan().run(input, output);
     try {
       const { pool, kernels } = this.rt;
       const entry = ALGORITHMS[this.algorithm];
@@ -253,6 +254,7 @@ export class Plan implements ConvPlan {
     const other = this.fallbackFor(input);
     if (other) return other.runAsync(input, output);
     const job = this.prepare(input, output);
+    if (!job) return this.gemmPlan().runAsync(input, output);
     this.inFlight++;
     try {
       const { pool, kernels } = this.rt;
@@ -280,16 +282,12 @@ export class Plan implements ConvPlan {
   }
 
   /**
-   * For a Winograd plan, the GEMM plan to run `input` on instead: when the input holds NaN or
-   * infinities, or a dilated plan's input does not split evenly into phase images. Null when this
-   * plan runs it (invalid inputs included: they fail this plan's validation).
+   * For a dilated Winograd plan, the GEMM plan to run `input` on instead when it does not split
+   * evenly into phase images. Null when this plan runs it (invalid inputs included: they fail
+   * this plan's validation). Inputs holding NaN or infinities are found by `prepare`.
    */
   private fallbackFor(input: TensorLike): Plan | null {
-    if (!this.gemmFallback || this.disposed) return null;
-    const data = (input as { data?: unknown } | null)?.data;
-    if (data === null || typeof data !== 'object') return null;
-    if (!allFinite(data as ArrayLike<number>)) return this.gemmPlan();
-    if (this.kind.rank !== 2 || this.dilation.every((d) => d === 1)) return null;
+    if (!this.gemmFallback || this.disposed || this.kind.rank !== 2 || this.dilation.every((d) => d === 1)) return null;
     let g: Geometry;
     try {
       g = this.geometry(checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm()).shape);
@@ -358,9 +356,10 @@ export class Plan implements ConvPlan {
 
   /**
    * Validates the input (and the caller's output buffer), allocates input and output, copies the
-   * input in, writes the descriptor.
+   * input in, writes the descriptor. Null (nothing held) when a Winograd plan's input holds NaN
+   * or infinities: its GEMM fallback runs those.
    */
-  private prepare(input: TensorLike, output: unknown): Job {
+  private prepare(input: TensorLike, output: unknown): Job | null {
     this.checkAlive();
     const x = checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm());
     const g = this.geometry(x.shape);
@@ -375,7 +374,11 @@ export class Plan implements ConvPlan {
       job.output = arena.alloc(outLength * 4, 'the output');
       job.blocks.push(job.output);
       this.copyIn(x.data, g, arena.f32(xPtr, inLength));
-      // Fallback inputs never reach here: the problem exists.
+      if (this.gemmFallback && !kernels.allFinite(xPtr, inLength)) {
+        this.release(job);
+        return null;
+      }
+      // Inputs that do not split into phase images never reach here: the problem exists.
       const problem = this.kernelProblem(g)!;
       const k = problem.g;
       if (problem.input) {

@@ -59,6 +59,7 @@ export interface Kernels {
     input: number, windows: number, N: number, C: number, G: number, D: number, HW: number, OD: number,
     KD: number, SD: number, DD: number, PD: number, channelsLast: number,
   ): void;
+  allFinite(p: number, count: number): number;
   signalRows(signal: number, rows: number, N: number, C: number, L: number, PL: number, J: number, channelsLast: number): void;
   signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
   heapBase(): number;
