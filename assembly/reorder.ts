@@ -121,13 +121,20 @@ export function signalRows(signal: usize, rows: usize, N: i32, C: i32, L: i32, P
   const bytes = <usize>width << 2;
   for (let i = 0; i < planes; i++) {
     const from = signal + <usize>i * L * bytes;
-    let to = rows + <usize>i * 5 * J * bytes;
     for (let r = 0; r < 5; r++) {
-      for (let j = 0; j < J; j++, to += bytes) {
-        const at = r + 3 * j - PL;
-        if (<u32>at >= <u32>L) memory.fill(to, 0, bytes);
-        else if (channelsLast) memory.copy(to, from + <usize>at * bytes, bytes);
-        else store<f32>(to, load<f32>(from + (<usize>at << 2)));
+      const row = rows + <usize>(i * 5 + r) * J * bytes;
+      // Columns j with 0 <= r + 3j - PL < L hold signal values; the others are padding.
+      const first = min(J, max(0, (PL - r + 2) / 3));
+      const end = max(first, min(J, (L + PL - r + 2) / 3));
+      memory.fill(row, 0, <usize>first * bytes);
+      memory.fill(row + <usize>end * bytes, 0, <usize>(J - end) * bytes);
+      let to = row + <usize>first * bytes;
+      let at = from + <usize>(r + 3 * first - PL) * bytes;
+      const step = 3 * bytes;
+      if (channelsLast) {
+        for (let j = first; j < end; j++, to += bytes, at += step) memory.copy(to, at, bytes);
+      } else {
+        for (let j = first; j < end; j++, to += 4, at += 12) store<f32>(to, load<f32>(at));
       }
     }
   }
@@ -143,13 +150,19 @@ export function signalMerge(rows: usize, signal: usize, N: i32, C: i32, L: i32, 
   const planes = channelsLast ? N : N * C;
   const width = channelsLast ? C : 1;
   const bytes = <usize>width << 2;
+  const rowBytes = <usize>J * bytes;
   for (let i = 0; i < planes; i++) {
-    const from = rows + <usize>i * 3 * J * bytes;
-    let to = signal + <usize>i * L * bytes;
-    for (let at = 0; at < L; at++, to += bytes) {
-      const source = from + <usize>((at % 3) * J + at / 3) * bytes;
-      if (channelsLast) memory.copy(to, source, bytes);
-      else store<f32>(to, load<f32>(source));
+    const from = rows + <usize>i * 3 * rowBytes;
+    const to = signal + <usize>i * L * bytes;
+    for (let r = 0; r < 3; r++) {
+      let at = from + <usize>r * rowBytes;
+      let dst = to + <usize>r * bytes;
+      const step = 3 * bytes;
+      if (channelsLast) {
+        for (let o = r; o < L; o += 3, at += bytes, dst += step) memory.copy(dst, at, bytes);
+      } else {
+        for (let o = r; o < L; o += 3, at += 4, dst += 12) store<f32>(dst, load<f32>(at));
+      }
     }
   }
 }
