@@ -13,8 +13,8 @@
  *
  * Workspace (one block, 16-byte aligned; `workspaceBytes` gives its size): packed operand
  * (BlockK * BlockP floats), pixel coordinates (16 bytes per pixel), a 128-byte tile scratch,
- * zeros (min(Cg, BlockK) floats read for padding pixels by the channels-last packing, filled on
- * entry), and for transposed convolution a column tile. Its contents on entry do not matter.
+ * zeros (min(KW * Cg, BlockK) floats read for padding pixels by the channels-last packing,
+ * filled on entry), and for transposed convolution a column tile. Its contents on entry do not matter.
  * Kernels write only Y and the workspace; they may read up to 64 bytes past an input row.
  */
 import { Slot } from './descriptor';
@@ -32,12 +32,20 @@ function transposedRows(d: usize): i32 {
   return roundUp(taps * (field(d, Slot.OutChannels) / field(d, Slot.Groups)), 8);
 }
 
+/**
+ * Floats of the zero area: the most the channels-last packing reads for one pixel at once (a row
+ * of KW taps of Cg channels, within one reduction block).
+ */
+function zeroFloats(d: usize): i32 {
+  const cg = field(d, Slot.InChannels) / field(d, Slot.Groups);
+  return min(field(d, Slot.KernelW) * cg, field(d, Slot.BlockK));
+}
+
 /** Bytes of workspace the descriptor's job needs (`transposed`: a transposed convolution). */
 export function workspaceBytes(d: usize, transposed: bool): usize {
   const bp = roundUp(field(d, Slot.BlockP), 8);
   const bk = field(d, Slot.BlockK);
-  const cg = field(d, Slot.InChannels) / field(d, Slot.Groups);
-  let bytes = align16(<usize>bk * bp * 4) + <usize>bp * 16 + 128 + align16(<usize>min(cg, bk) * 4);
+  let bytes = align16(<usize>bk * bp * 4) + <usize>bp * 16 + 128 + align16(<usize>zeroFloats(d) * 4);
   if (transposed) bytes += <usize>transposedRows(d) * bp * 4;
   return bytes;
 }
@@ -75,7 +83,7 @@ export function convForward(d: usize): void {
   const coords = packed + align16(<usize>bk * bp * 4);
   const scratch = coords + <usize>bp * 16;
   const zeros = scratch + 128;
-  memory.fill(zeros, 0, <usize>min(Cg, bk) * 4);
+  memory.fill(zeros, 0, <usize>zeroFloats(d) * 4);
   const pointwise = taps == 1 && SD == 1 && SH == 1 && SW == 1 && PD == 0 && PH == 0 && PW == 0
     && OD == ID && OH == IH && OW == IW;
   const biasFlag = bias ? (channelsLast ? BIAS_COL : BIAS_ROW) : 0;
@@ -143,8 +151,8 @@ export function convTransposed(d: usize): void {
   const coords = packed + align16(<usize>bk * bp * 4);
   const scratch = coords + <usize>bp * 16;
   const zeros = scratch + 128;
-  memory.fill(zeros, 0, <usize>min(Cg, bk) * 4);
-  const cols = zeros + align16(<usize>min(Cg, bk) * 4);
+  memory.fill(zeros, 0, <usize>zeroFloats(d) * 4);
+  const cols = zeros + align16(<usize>zeroFloats(d) * 4);
   const ldc = channelsLast ? transposedRows(d) : bp;
 
   const chunk = transposedChunk(d);

@@ -169,7 +169,9 @@ export function packColumnsPointwise(
  * k = tap * Cg + c and tap = (kd * KH + kh) * KW + kw,
  * dst[panel q][k - k0][j] = x[d + kd*DD, h + kh*DH, w + kw*DW, c] of pixel 4q+j, or 0.
  * `x` points at channel 0 of the group in one image; a pixel holds `C` floats.
- * `zeros` must hold at least min(Cg, kc) zero floats. Writes ceil(nc/4) * kc * 16 bytes.
+ * With DW == 1 and Cg == C, the taps kw, kw+1, ... of a kernel row are adjacent in memory and
+ * are copied as one run when no pixel of the panel has them partly outside the image.
+ * `zeros` must hold at least min(KW * Cg, kc) zero floats. Writes ceil(nc/4) * kc * 16 bytes.
  */
 export function packRowsChannelsLast(
   x: usize, C: i32, Cg: i32, ID: i32, IH: i32, IW: i32, KH: i32, KW: i32, DD: i32, DH: i32, DW: i32,
@@ -177,6 +179,7 @@ export function packRowsChannelsLast(
 ): void {
   const panels = (nc + 3) >> 2;
   const pixelBytes = <usize>C << 2;
+  const rowRuns = DW == 1 && Cg == C;
   for (let q = 0; q < panels; q++) {
     const out = dst + <usize>q * (<usize>kc << 4);
     let tap = k0 / Cg;
@@ -186,7 +189,8 @@ export function packRowsChannelsLast(
       const kw = tap % KW;
       const kh = (tap / KW) % KH;
       const kd = tap / (KW * KH);
-      const run = min(Cg - c, kc - kk);
+      // Whole taps of this kernel row in one run, or one tap's channels.
+      let taps = rowRuns && c == 0 ? max(1, min(KW - kw, (kc - kk) / Cg)) : 1;
       let s0 = zeros, s1 = zeros, s2 = zeros, s3 = zeros;
       for (let j = 0; j < 4; j++) {
         const i = (q << 2) + j;
@@ -195,11 +199,18 @@ export function packRowsChannelsLast(
         const d = load<i32>(at) + kd * DD;
         const h = load<i32>(at, 4) + kh * DH;
         const w = load<i32>(at, 8) + kw * DW;
-        if (<u32>d < <u32>ID && <u32>h < <u32>IH && <u32>w < <u32>IW) {
-          const src = x + <usize>((d * IH + h) * IW + w) * pixelBytes + (<usize>c << 2);
-          if (j == 0) s0 = src; else if (j == 1) s1 = src; else if (j == 2) s2 = src; else s3 = src;
+        if (<u32>d >= <u32>ID || <u32>h >= <u32>IH || w + taps <= 0 || w >= IW) continue;
+        if (w < 0 || w + taps > IW) {
+          // Partly outside: this tap alone (inside or not), for every pixel again.
+          taps = 1;
+          s0 = s1 = s2 = s3 = zeros;
+          j = -1;
+          continue;
         }
+        const src = x + <usize>((d * IH + h) * IW + w) * pixelBytes + (<usize>c << 2);
+        if (j == 0) s0 = src; else if (j == 1) s1 = src; else if (j == 2) s2 = src; else s3 = src;
       }
+      const run = taps > 1 ? taps * Cg : min(Cg - c, kc - kk);
       let o = out + (<usize>kk << 4);
       let r = 0;
       if (ASC_FEATURE_SIMD) {
@@ -225,7 +236,7 @@ export function packRowsChannelsLast(
         o += 16;
       }
       kk += run;
-      tap++;
+      tap += taps;
       c = 0;
     }
   }
