@@ -170,7 +170,7 @@ export function convTransposed(d: usize): void {
     fillBias(yn, bias, K, <i32>outPlane, k0, k1, channelsLast);
     for (let p0 = 0; p0 < inPlane; p0 += bp) {
       const nc = min(bp, inPlane - p0);
-      pixelCoords(coords, p0, nc, IH, IW, 1, 1, 1, 0, 0, 0);
+      if (channelsLast) pixelCoords(coords, p0, nc, IH, IW, 1, 1, 1, 0, 0, 0);
       for (let c0 = 0; c0 < Cg; c0 += bk) {
         const kc = min(bk, Cg - c0);
         const flags = c0 == 0 ? 0 : ACCUMULATE;
@@ -191,28 +191,62 @@ export function convTransposed(d: usize): void {
         }
       }
       // Scatter-add the column tile into the output.
-      for (let i = 0; i < nc; i++) {
-        const at = coords + (<usize>i << 4);
-        const id = load<i32>(at), ih = load<i32>(at, 4), iw = load<i32>(at, 8);
-        for (let tap = 0; tap < taps; tap++) {
-          const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
-          const od = id * SD + kd * DD - PD, oh = ih * SH + kh * DH - PH, ow = iw * SW + kw * DW - PW;
-          if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH || <u32>ow >= <u32>OW) continue;
-          const o = <usize>(od * OH + oh) * OW + ow;
-          if (!channelsLast) {
-            let src = cols + ((<usize>tap * ldc + i) << 2);
-            let dst = yn + ((<usize>k0 * outPlane + o) << 2);
-            const srcStep = (<usize>taps * ldc) << 2, dstStep = outPlane << 2;
-            for (let m = m0; m < m1; m++, src += srcStep, dst += dstStep) {
-              store<f32>(dst, load<f32>(dst) + load<f32>(src));
-            }
-          } else {
+      if (!channelsLast) scatterChannelsFirst(d, cols, ldc, coords, p0, nc, yn + ((<usize>k0 * outPlane) << 2), m1 - m0);
+      else {
+        for (let i = 0; i < nc; i++) {
+          const at = coords + (<usize>i << 4);
+          const id = load<i32>(at), ih = load<i32>(at, 4), iw = load<i32>(at, 8);
+          for (let tap = 0; tap < taps; tap++) {
+            const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
+            const od = id * SD + kd * DD - PD, oh = ih * SH + kh * DH - PH, ow = iw * SW + kw * DW - PW;
+            if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH || <u32>ow >= <u32>OW) continue;
+            const o = <usize>(od * OH + oh) * OW + ow;
             addRow(yn + ((o * K + k0) << 2), cols + ((<usize>i * ldc + tap * Kg) << 2), Kg);
           }
         }
       }
     }
     if (act) activateChannels(yn, K, <i32>outPlane, k0, k1, channelsLast, lo, hi, slope);
+  }
+}
+
+/**
+ * Channels-first col2im: adds the column tile `cols` (rows (m, tap) of `chunk` output channels,
+ * `ldc` floats apart; column i = block pixel i of input pixels p0 .. p0+nc) into the output
+ * planes at `y` (channel m of the chunk at plane m). Pixels go by runs within an input row, so
+ * a tap's outputs along the run are SW apart and clipped to the output once per run.
+ * Overwrites `runs` (16 bytes per pixel at most).
+ */
+function scatterChannelsFirst(d: usize, cols: usize, ldc: i32, runs: usize, p0: i32, nc: i32, y: usize, chunk: i32): void {
+  const IH = field(d, Slot.InH), IW = field(d, Slot.InW);
+  const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
+  const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
+  const SD = field(d, Slot.StrideD), SH = field(d, Slot.StrideH), SW = field(d, Slot.StrideW);
+  const DD = field(d, Slot.DilationD), DH = field(d, Slot.DilationH), DW = field(d, Slot.DilationW);
+  const PD = field(d, Slot.PadD), PH = field(d, Slot.PadH), PW = field(d, Slot.PadW);
+  const taps = KD * KH * KW;
+  const outPlane = <usize>OD * OH * OW;
+  const count = rowRuns(runs, p0, nc, IW);
+  const step = <usize>SW << 2;
+  for (let tap = 0; tap < taps; tap++) {
+    const kw = tap % KW, kh = (tap / KW) % KH, kd = tap / (KW * KH);
+    for (let r = 0; r < count; r++) {
+      const at = runs + (<usize>r << 4);
+      const first = load<i32>(at), len = load<i32>(at, 4), iw = load<i32>(at, 8), row = load<i32>(at, 12);
+      const od = row / IH * SD + kd * DD - PD, oh = row % IH * SH + kh * DH - PH;
+      if (<u32>od >= <u32>OD || <u32>oh >= <u32>OH) continue;
+      // Output column of run pixel t: base + t * SW; keep those in 0 .. OW-1.
+      const base = iw * SW + kw * DW - PW;
+      const t0 = base >= 0 ? 0 : (SW - 1 - base) / SW;
+      const t1 = OW - 1 - base < 0 ? 0 : min(len, (OW - 1 - base) / SW + 1);
+      if (t1 <= t0) continue;
+      const o = <usize>(od * OH + oh) * OW + base + t0 * SW;
+      for (let m = 0; m < chunk; m++) {
+        let src = cols + ((<usize>(m * taps + tap) * ldc + first + t0) << 2);
+        let dst = y + ((<usize>m * outPlane + o) << 2);
+        for (let t = t0; t < t1; t++, src += 4, dst += step) store<f32>(dst, load<f32>(dst) + load<f32>(src));
+      }
+    }
   }
 }
 
