@@ -40,6 +40,19 @@ function bigCases() {
       }
     }
   }
+  // Winograd on reordered problems: dilated (phase images) and 1-D with 9 taps (signal rows).
+  for (const layout of ['NCHW', 'NHWC'] as const) {
+    const x = randomTensor(r, layout === 'NCHW' ? [2, 32, 30, 32] : [2, 30, 32, 32]);
+    const w = randomTensor(r, [24, 32, 3, 3]);
+    const opts = { padding: 2, dilation: 2, bias: randomTensor(r, [24]).data, layout };
+    out.push({ label: `${layout} dilated`, plan: wc.createConv2d(w, opts), x, ref: () => refConv(x, w, opts), red: 32 * 9 });
+  }
+  for (const layout of ['NCW', 'NWC'] as const) {
+    const x = randomTensor(r, layout === 'NCW' ? [2, 32, 1000] : [2, 1000, 32]);
+    const w = randomTensor(r, [24, 32, 9]);
+    const opts = { padding: 4, bias: randomTensor(r, [24]).data, layout };
+    out.push({ label: `${layout} 9 taps`, plan: wc.createConv1d(w, opts), x, ref: () => refConv(x, w, opts), red: 32 * 9 });
+  }
   return out;
 }
 
