@@ -19,5 +19,6 @@ export {
 } from './ops/separable.ts';
 export type { DepthwiseConv2dOptions, SeparableConv2dOptions } from './ops/separable.ts';
 export { convolve, correlate } from './ops/signal.ts';
+export { wasmTensor } from './tensor.ts';
 export type { SignalOptions, SignalMode, SignalBoundary } from './ops/signal.ts';
 export type * from './types.ts';

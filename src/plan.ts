@@ -13,7 +13,8 @@ import {
 import {
   convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
 } from './shape.ts';
-import type { ConvPlan, Tensor, TensorLike } from './types.ts';
+import type { ConvPlan, Tensor, TensorLike, WasmTensor } from './types.ts';
+import { ResidentTensor } from './tensor.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { balancedBlock, depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
@@ -232,7 +233,7 @@ export class Plan implements ConvPlan {
       + (problem.output ? 4 * k.N * this.outChannels * product(k.out) : 0);
   }
 
-  run(input: TensorLike, output?: Float32Array): Tensor {
+  run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor {
     const other = this.fallbackFor(input);
     if (other) return other.run(input, output);
     const job = this.prepare(input, output);
@@ -250,7 +251,7 @@ export class Plan implements ConvPlan {
     }
   }
 
-  async runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor> {
+  async runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor> {
     const other = this.fallbackFor(input);
     if (other) return other.runAsync(input, output);
     const job = this.prepare(input, output);
@@ -361,19 +362,31 @@ export class Plan implements ConvPlan {
    */
   private prepare(input: TensorLike, output: unknown): Job | null {
     this.checkAlive();
+    const resident = input instanceof ResidentTensor ? input : null;
+    resident?.check(this.runFn, this.rt);
     const x = checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm());
     const g = this.geometry(x.shape);
     const into = checkOutput(this.runFn, output, g.outShape);
+    if (into instanceof ResidentTensor) into.check(this.runFn, this.rt);
     const { arena, kernels } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
     const job: Job = { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.flops(g) };
     try {
-      let xPtr = arena.alloc(inLength * 4, 'the input');
-      job.blocks.push(xPtr);
-      job.output = arena.alloc(outLength * 4, 'the output');
-      job.blocks.push(job.output);
-      this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+      // Wasm tensors are used in place: an input unless a padding mode pads it on the way in, an
+      // output unless it is the input too.
+      let xPtr: number;
+      if (resident && g.inSpatial === g.spatial) xPtr = resident.pointer;
+      else {
+        xPtr = arena.alloc(inLength * 4, 'the input');
+        job.blocks.push(xPtr);
+        this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+      }
+      if (into instanceof ResidentTensor && into !== resident) job.output = into.pointer;
+      else {
+        job.output = arena.alloc(outLength * 4, 'the output');
+        job.blocks.push(job.output);
+      }
       if (this.gemmFallback && !kernels.allFinite(xPtr, inLength)) {
         this.release(job);
         return null;
@@ -432,10 +445,16 @@ export class Plan implements ConvPlan {
   /** The output: copied into the caller's buffer, or into a new one. */
   private result(job: Job): Tensor {
     job.reorderOut?.();
+    const { into } = job;
+    if (into instanceof ResidentTensor && into.pointer === job.output) return into;
     const view = this.rt.arena.f32(job.output, job.outLength);
-    if (!job.into) return { data: view.slice(), shape: job.g.outShape };
-    job.into.set(view);
-    return { data: job.into, shape: job.g.outShape };
+    if (into instanceof ResidentTensor) {
+      into.data.set(view);
+      return into;
+    }
+    if (!into) return { data: view.slice(), shape: job.g.outShape };
+    into.set(view);
+    return { data: into, shape: job.g.outShape };
   }
 
   private release(job: Job): void {
@@ -643,7 +662,7 @@ interface Job {
   output: number;
   outLength: number;
   /** The caller's buffer for the result, if given. */
-  into: Float32Array | undefined;
+  into: Float32Array | ResidentTensor | undefined;
   /** Moves the kernel's output into the output, when the kernel computes a reordered problem. */
   reorderOut: (() => void) | null;
   flops: number;

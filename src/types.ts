@@ -85,20 +85,31 @@ export type ConvTranspose1dOptions = ConvTransposeOptions<Layout1d>;
 export type ConvTranspose2dOptions = ConvTransposeOptions<Layout2d>;
 export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d>;
 
+/**
+ * A tensor in wasm memory (`wasmTensor(shape, data?)`): plans read it as input and write it as
+ * output in place, without copying. `data` is a live view (read it again after other calls).
+ * Keep it until the calls using it have settled; `dispose()` frees it.
+ */
+export interface WasmTensor extends Tensor {
+  dispose(): void;
+}
+
 /** A convolution prepared once (weights validated and packed) and run many times. */
 export interface ConvPlan {
   /**
    * Computes the convolution of `input`. The result's data is `output` when given (a Float32Array
    * of exactly the output's element count, reused across calls to skip an allocation; it may be
-   * `input.data` itself), else a new array owned by the caller.
+   * `input.data` itself), else a new array owned by the caller. `input` and `output` may be
+   * `WasmTensor`s (an output one of exactly the output shape, returned as the result): they are
+   * read and written in place, without copies.
    */
-  run(input: TensorLike, output?: Float32Array): Tensor;
+  run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor;
   /**
    * Like `run`, but with threads (`ready({ threads })`) the work happens on worker threads and
    * the caller's event loop stays free; calls queue in order. Without threads it computes at once.
    * A given `output` is written when the promise settles; do not read it before.
    */
-  runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor>;
+  runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor>;
   /** The output shape for an input shape (validates it). */
   outputShape(inputShape: readonly number[]): number[];
   /** Bytes of wasm workspace one run with this input shape uses (bounded: tiled, no full im2col). */

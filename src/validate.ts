@@ -4,6 +4,7 @@
  */
 import { describe } from './runtime.ts';
 import type { TensorLike } from './types.ts';
+import { ResidentTensor } from './tensor.ts';
 
 /** Checks a tensor argument and returns its shape and data as float32. */
 export function checkTensor(
@@ -36,14 +37,21 @@ export function checkTensor(
 }
 
 /**
- * Checks the optional `output` argument of a run: undefined, or a Float32Array of exactly the
- * output's element count (the caller's buffer the result is written into).
+ * Checks the optional `output` argument of a run: undefined, a Float32Array of exactly the
+ * output's element count, or a wasm tensor of exactly the output shape.
  */
-export function checkOutput(fn: string, output: unknown, shape: readonly number[]): Float32Array | undefined {
+export function checkOutput(fn: string, output: unknown, shape: readonly number[]): Float32Array | ResidentTensor | undefined {
   if (output === undefined) return undefined;
   const size = shape.reduce((a, b) => a * b, 1);
+  if (output instanceof ResidentTensor) {
+    output.check(fn);
+    if (output.shape.length !== shape.length || output.shape.some((s, i) => s !== shape[i])) {
+      throw new RangeError(`${fn}: argument 'output' is a wasm tensor of shape [${output.shape.join(', ')}], the output has shape [${shape.join(', ')}]`);
+    }
+    return output;
+  }
   if (!(output instanceof Float32Array)) {
-    throw new TypeError(`${fn}: argument 'output' must be a Float32Array of ${size} elements (output shape [${shape.join(', ')}]) or undefined, got ${describe(output)}`);
+    throw new TypeError(`${fn}: argument 'output' must be a Float32Array of ${size} elements (output shape [${shape.join(', ')}]), a wasm tensor of that shape, or undefined, got ${describe(output)}`);
   }
   if (output.length !== size) {
     throw new RangeError(`${fn}: argument 'output' must hold ${size} elements (output shape [${shape.join(', ')}]), got a Float32Array of ${output.length}`);

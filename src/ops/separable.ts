@@ -14,7 +14,7 @@
 import { Plan } from '../plan.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
-import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike } from '../types.ts';
+import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
 
 export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups'> {
   /** Output channels per input channel; the weight has C * depthMultiplier filters. Default 1. */
@@ -67,14 +67,14 @@ class ChainedPlan implements ConvPlan {
   /** The first pass's output of the last synchronous run, reused by the next one of the same input shape. */
   private middle: { shape: string; data: Float32Array } | null = null;
   constructor(private readonly fn: string, private readonly first: ConvPlan, private readonly second: ConvPlan) {}
-  run(input: TensorLike, output?: Float32Array): Tensor {
+  run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor {
     this.checkAlive();
     const shape = Array.isArray((input as TensorLike | null)?.shape) ? input.shape.join(',') : null;
     const mid = this.first.run(input, shape !== null && this.middle?.shape === shape ? this.middle.data : undefined);
     if (shape !== null) this.middle = { shape, data: mid.data };
     return this.second.run(mid, output);
   }
-  async runAsync(input: TensorLike, output?: Float32Array): Promise<Tensor> {
+  async runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor> {
     this.checkAlive();
     this.inFlight++;
     try {
