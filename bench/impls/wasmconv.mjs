@@ -37,14 +37,20 @@ export async function prepare(wl, { x, w, b }) {
   };
   if (wl.op === 'convTranspose' && wl.outputPadding.some((v) => v !== 0)) options.outputPadding = wl.outputPadding;
   const plan = create({ data: w, shape: wl.wShape }, options);
-  const input = channelsLast
-    ? { data: toChannelsLast(x, wl.xShape), shape: [wl.n, ...wl.in, wl.cin] }
-    : { data: x, shape: wl.xShape };
-  // The output goes into one buffer reused by every call (plan.run's `output` argument).
+  // The input lives in wasm memory (a wasm tensor, made once, as tfjs's resident tensors); the
+  // result is copied out into one JavaScript buffer reused by every call, so the timed call
+  // ends with the output in JavaScript, as every other implementation's does.
+  const input = lib.wasmTensor(
+    channelsLast ? [wl.n, ...wl.in, wl.cin] : wl.xShape,
+    channelsLast ? toChannelsLast(x, wl.xShape) : x,
+  );
   const output = new Float32Array(wl.yShape.reduce((p, v) => p * v, 1));
   return {
     run: () => plan.run(input, output),
     read: (y) => (channelsLast ? toChannelsFirst(y.data, wl.yShape) : Float32Array.from(y.data)),
-    dispose: () => plan.dispose(),
+    dispose: () => {
+      plan.dispose();
+      input.dispose();
+    },
   };
 }
