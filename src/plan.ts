@@ -442,7 +442,7 @@ export class Plan implements ConvPlan {
     return descriptors;
   }
 
-  /** The output: copied into the caller's buffer, or into a new one. */
+  /** The output: in place in the caller's wasm tensor, or copied into the caller's buffer or a new one. */
   private result(job: Job): Tensor {
     job.reorderOut?.();
     const { into } = job;
@@ -661,7 +661,7 @@ interface Job {
   blocks: number[];
   output: number;
   outLength: number;
-  /** The caller's buffer for the result, if given. */
+  /** The caller's buffer or wasm tensor for the result, if given. */
   into: Float32Array | ResidentTensor | undefined;
   /** Moves the kernel's output into the output, when the kernel computes a reordered problem. */
   reorderOut: (() => void) | null;
