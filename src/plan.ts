@@ -244,7 +244,10 @@ export class Plan implements ConvPlan {
       const parts = pool && pool.canBlock && !pool.isBusy && job.flops >= THREAD_MIN_FLOPS ? pool.size : 1;
       const descriptors = this.split(job, parts);
       if (descriptors.length === 1) kernels[entry.kernel](descriptors[0]);
-      else pool!.runSync(KERNELS.indexOf(entry.kernel), descriptors, (d) => kernels[entry.kernel](d));
+      else {
+        const items = entry.items(kernels, descriptors[0]);
+        pool!.runSync(KERNELS.indexOf(entry.kernel), descriptors, items, kernels.memory, Slot.WorkBegin, (d) => kernels[entry.kernel](d));
+      }
       return this.result(job);
     } finally {
       this.release(job);
@@ -265,7 +268,7 @@ export class Plan implements ConvPlan {
       } else {
         // Queued jobs keep their own descriptors: later runs rewrite the plan's.
         const descriptors = this.split(job, job.flops >= THREAD_MIN_FLOPS ? pool.size : 1, true);
-        await pool.runAsync(KERNELS.indexOf(entry.kernel), descriptors);
+        await pool.runAsync(KERNELS.indexOf(entry.kernel), descriptors, entry.items(kernels, descriptors[0]));
       }
       return this.result(job);
     } finally {
@@ -416,8 +419,8 @@ export class Plan implements ConvPlan {
   }
 
   /**
-   * Splits the job into at most `parts` descriptors with disjoint work ranges, each with its own
-   * workspace (the plan's descriptor is the template and serves a single part).
+   * Splits the job into at most `parts` descriptors, each with its own workspace (the plan's
+   * descriptor is the template and serves a single part).
    */
   private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena, kernels } = this.rt;
@@ -435,8 +438,9 @@ export class Plan implements ConvPlan {
       const view = arena.i32(d, Slot.Count);
       if (d !== template) view.set(arena.i32(template, Slot.Count));
       view[Slot.Workspace] = ws;
-      view[Slot.WorkBegin] = Math.floor((items * p) / count);
-      view[Slot.WorkEnd] = Math.floor((items * (p + 1)) / count);
+      // The whole job; with several parts the pool hands out the items one at a time.
+      view[Slot.WorkBegin] = 0;
+      view[Slot.WorkEnd] = items;
       descriptors.push(d);
     }
     return descriptors;

@@ -2,9 +2,11 @@
  * The worker pool: threads that run kernels on the instance's shared memory.
  *
  * Every worker instantiates the same compiled module on the one shared `WebAssembly.Memory`.
- * The main thread owns allocation; a job is a kernel and one descriptor per part (each with its
- * own work range and workspace). Workers sleep in `Atomics.wait` on a control block and are
- * woken by `Atomics.notify`. Synchronous runs (Node only: browsers forbid blocking the main
+ * The main thread owns allocation; a job is a kernel, its count of work items and one descriptor
+ * per part (each with its own workspace). The parts take items one at a time from a shared
+ * counter (writing the item's range into their descriptor), so a thread that runs faster (its
+ * cache is warmer, or it shares its core with less) does more of them. Workers sleep in
+ * `Atomics.wait` on a control block and are woken by `Atomics.notify`. Synchronous runs (Node only: browsers forbid blocking the main
  * thread) compute part 0 on the main thread and wait for the rest; asynchronous runs give every
  * part to a worker and resolve on the workers' messages, so the caller's event loop stays free.
  * Asynchronous jobs run one after another in the order they were submitted.
@@ -13,13 +15,18 @@
 /** Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply. */
 const SLOTS = 8;
 const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5;
+/** After the workers' slots: the job's next unclaimed work item and its item count. */
+const NEXT = 0, TOTAL = 1;
 
 /** The worker's program: instantiate, then run jobs until the sequence goes negative. */
 function workerMain(
-  init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number; kernels: string[] },
+  init: {
+    module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number; kernels: string[];
+    job: number; workBegin: number;
+  },
   post: (message: string | number) => void,
 ): void {
-  const { module, memory, control, index, kernels } = init;
+  const { module, memory, control, index, kernels, job, workBegin } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (d: number) => void>;
   const fns = kernels.map((name) => exports[name]);
   const ctl = new Int32Array(control);
@@ -32,7 +39,14 @@ function workerMain(
     if (seq < 0) return;
     let status = 0;
     try {
-      fns[ctl[base + 1]](ctl[base + 2]);
+      // Claim items until none is left; each call computes one (see Pool.claim).
+      const fn = fns[ctl[base + 1]], d = ctl[base + 2];
+      const range = new Int32Array(memory.buffer, d + 4 * workBegin, 2);
+      for (let item = Atomics.add(ctl, job, 1); item < ctl[job + 1]; item = Atomics.add(ctl, job, 1)) {
+        range[0] = item;
+        range[1] = item + 1;
+        fn(d);
+      }
     } catch {
       status = 1;
     }
@@ -67,6 +81,8 @@ export class Pool {
   /** Whether the main thread may block on workers (true in Node). */
   readonly canBlock: boolean;
   private readonly control: Int32Array;
+  /** Index in `control` of the job slots (NEXT, TOTAL), after the workers' slots. */
+  private readonly job: number;
   private readonly workers: WorkerHandle[] = [];
   private readonly sequence: number[] = [];
   private readonly parts: Array<Part | null> = [];
@@ -83,15 +99,23 @@ export class Pool {
   private constructor(size: number, canBlock: boolean, create: WorkerFactory) {
     this.size = size;
     this.canBlock = canBlock;
-    this.control = new Int32Array(new SharedArrayBuffer(size * SLOTS * 4));
+    this.control = new Int32Array(new SharedArrayBuffer((size * SLOTS + 2) * 4));
+    this.job = size * SLOTS;
     this.create = create;
   }
 
-  /** Starts `size` workers on `module` and `memory`; `kernels` names the exports jobs may call. */
-  static async start(size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: string[]): Promise<Pool> {
+  /**
+   * Starts `size` workers on `module` and `memory`; `kernels` names the exports jobs may call,
+   * `workBegin` is the descriptor slot of a part's first work item (WorkEnd follows it).
+   */
+  static async start(
+    size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: string[], workBegin: number,
+  ): Promise<Pool> {
     const isNode = typeof process !== 'undefined' && !!process.versions?.node;
     let pool: Pool;
-    const init = (index: number) => ({ module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels });
+    const init = (index: number) => ({
+      module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels, job: pool.job, workBegin,
+    });
     const source = `(${workerMain.toString()})`;
     let factory: WorkerFactory;
     if (isNode) {
@@ -174,13 +198,24 @@ export class Pool {
   }
 
   /**
-   * Runs `kernel` on descriptors synchronously: part 0 on the calling thread via `runHere`,
-   * the others on workers 0 .. parts-2. Only when `canBlock` and the pool is idle.
+   * Runs the `items` work items of `kernel` synchronously: part 0 on the calling thread via
+   * `runHere` (its descriptor's range set per item, in `memory`), the others on workers
+   * 0 .. parts-2. Only when `canBlock` and the pool is idle.
    */
-  runSync(kernel: number, descriptors: number[], runHere: (descriptor: number) => void): void {
+  runSync(
+    kernel: number, descriptors: number[], items: number, memory: WebAssembly.Memory, workBegin: number,
+    runHere: (descriptor: number) => void,
+  ): void {
     const parts = descriptors.length;
+    this.startJob(items);
     for (let p = 1; p < parts; p++) this.dispatch(p - 1, kernel, descriptors[p], false);
-    runHere(descriptors[0]);
+    // The same claiming loop as the workers' (workerMain).
+    const range = new Int32Array(memory.buffer, descriptors[0] + 4 * workBegin, 2);
+    for (let item = Atomics.add(this.control, this.job + NEXT, 1); item < items; item = Atomics.add(this.control, this.job + NEXT, 1)) {
+      range[0] = item;
+      range[1] = item + 1;
+      runHere(descriptors[0]);
+    }
     let failed = false;
     for (let p = 1; p < parts; p++) {
       const base = (p - 1) * SLOTS;
@@ -191,8 +226,11 @@ export class Pool {
     if (failed) throw new Error('wasmconv: a kernel trapped in a worker thread');
   }
 
-  /** Runs `kernel` on every descriptor, one per worker, without blocking; jobs run in order. */
-  runAsync(kernel: number, descriptors: number[]): Promise<void> {
+  /**
+   * Runs the `items` work items of `kernel` on workers, one descriptor each, without blocking;
+   * jobs run in order.
+   */
+  runAsync(kernel: number, descriptors: number[], items: number): Promise<void> {
     const job = this.queue.then(async () => {
       // Wait for replaced workers to start and for parts of a failed job still running.
       await Promise.all(this.started);
@@ -201,6 +239,7 @@ export class Pool {
       this.busy = true;
       this.workers.forEach((w) => w.ref?.());
       try {
+        this.startJob(items);
         const parts = descriptors.map((d, i) => new Promise<number>((settle) => {
           this.parts[i] = { seq: this.dispatch(i, kernel, d, true), settle };
         }));
@@ -217,6 +256,12 @@ export class Pool {
     });
     this.queue = job.catch(() => {});
     return job;
+  }
+
+  /** Resets the shared item counter for a job of `items` work items. */
+  private startJob(items: number): void {
+    Atomics.store(this.control, this.job + TOTAL, items);
+    Atomics.store(this.control, this.job + NEXT, 0);
   }
 
   private dispatch(index: number, kernel: number, descriptor: number, reply: boolean): number {

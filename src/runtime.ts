@@ -12,6 +12,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { Arena } from './memory.ts';
 import { warmUp } from './warmup.ts';
 import { Pool } from './pool.ts';
+import { Slot } from '../assembly/descriptor.ts';
 
 /** The wasm variants, best first. */
 export const BACKENDS = ['relaxed-simd', 'simd', 'scalar'] as const;
@@ -145,7 +146,7 @@ export async function readyWith(source: BinarySource, options: ReadyOptions = {}
   reset();
   const rt = instantiate(backend, bytes, shared);
   if (shared) {
-    const pool = await Pool.start(threads, new WebAssembly.Module(bytes), rt.kernels.memory, [...KERNELS]);
+    const pool = await Pool.start(threads, new WebAssembly.Module(bytes), rt.kernels.memory, [...KERNELS], Slot.WorkBegin);
     // A concurrent ready() may have replaced the instance while the workers started.
     if (current !== rt) {
       pool.terminate();
