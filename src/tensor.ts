@@ -54,6 +54,11 @@ export class ResidentTensor implements WasmTensor {
     if (this.rt.generation === currentGeneration()) this.rt.arena.release(this.pointer);
   }
 
+  /** Whether the tensor can be used now (not disposed, its instance not reset). */
+  alive(): boolean {
+    return !this.disposed && this.rt.generation === currentGeneration();
+  }
+
   /** Throws unless the tensor can be used now, in the instance of `rt` if given. */
   check(fn: string, rt?: Runtime): void {
     if (this.disposed) throw new Error(`${fn}: this wasm tensor was disposed; create a new one`);

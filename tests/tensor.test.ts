@@ -64,6 +64,30 @@ describe.skipIf(!backendAvailable())(`wasm tensors on the ${BACKEND} backend`, (
     xt.dispose();
   });
 
+  it('carry the middle of a spatially separable plan: repeated runs, changing shapes, disposal', () => {
+    const r = rng(54);
+    const col = randomTensor(r, [4, 3, 5, 1]);
+    const row = randomTensor(r, [4, 1, 1, 5]);
+    const full = { data: new Float32Array(4 * 3 * 25), shape: [4, 3, 5, 5] };
+    for (let k = 0; k < 4; k++) for (let c = 0; c < 3; c++) for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+      full.data[((k * 3 + c) * 5 + i) * 5 + j] = col.data[(k * 3 + c) * 5 + i] * row.data[k * 5 + j];
+    }
+    const plan = wc.createSpatiallySeparableConv2d(col, row, { padding: 2 });
+    for (const shape of [[1, 3, 9, 8], [1, 3, 9, 8], [2, 3, 6, 11], [1, 3, 9, 8]]) {
+      const x = randomTensor(r, shape);
+      const expected = refConv(x, full, { padding: 2 });
+      expectClose(plan.run(x), expected, tolFor(75), JSON.stringify(shape));
+      const xt = wc.wasmTensor(x.shape, x.data);
+      const yt = wc.wasmTensor(expected.shape);
+      expect(plan.run(xt, yt)).toBe(yt);
+      expectClose(yt, expected, tolFor(75), `${JSON.stringify(shape)} wasm tensors`);
+      xt.dispose();
+      yt.dispose();
+    }
+    expect(() => plan.run({ data: new Float32Array(5), shape: [1, 2, 5] })).toThrow(/createSpatiallySeparableConv2d/);
+    plan.dispose();
+  });
+
   it('stay valid while the memory grows, and give their blocks back on dispose', () => {
     const r = rng(52);
     const before = wc.memoryStats().usedBytes;

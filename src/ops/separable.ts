@@ -15,6 +15,7 @@ import { Plan } from '../plan.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
 import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
+import { ResidentTensor } from '../tensor.ts';
 
 export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups'> {
   /** Output channels per input channel; the weight has C * depthMultiplier filters. Default 1. */
@@ -64,15 +65,32 @@ class ChainedPlan implements ConvPlan {
   /** Asynchronous runs in flight: dispose() ends the two plans only after they finish. */
   private inFlight = 0;
   private disposed = false;
-  /** The first pass's output of the last synchronous run, reused by the next one of the same input shape. */
-  private middle: { shape: string; data: Float32Array } | null = null;
+  /**
+   * The first pass's output in synchronous runs: a wasm tensor (the second pass reads it in
+   * place), kept for the next run of the same input shape.
+   */
+  private middle: { shape: string; tensor: ResidentTensor } | null = null;
   constructor(private readonly fn: string, private readonly first: ConvPlan, private readonly second: ConvPlan) {}
   run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor {
     this.checkAlive();
-    const shape = Array.isArray((input as TensorLike | null)?.shape) ? input.shape.join(',') : null;
-    const mid = this.first.run(input, shape !== null && this.middle?.shape === shape ? this.middle.data : undefined);
-    if (shape !== null) this.middle = { shape, data: mid.data };
-    return this.second.run(mid, output);
+    return this.second.run(this.first.run(input, this.middleFor(input)), output);
+  }
+  /** The wasm tensor for the first pass's output of `input`; undefined for an invalid input (the first pass reports it). */
+  private middleFor(input: TensorLike): ResidentTensor | undefined {
+    const shape = (input as TensorLike | null)?.shape;
+    if (!Array.isArray(shape)) return undefined;
+    const key = shape.join(',');
+    if (this.middle?.shape === key && this.middle.tensor.alive()) return this.middle.tensor;
+    this.middle?.tensor.dispose();
+    this.middle = null;
+    let outShape: number[];
+    try {
+      outShape = this.first.outputShape(shape);
+    } catch {
+      return undefined;
+    }
+    this.middle = { shape: key, tensor: new ResidentTensor(`${this.fn}(...).run`, outShape, undefined) };
+    return this.middle.tensor;
   }
   async runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor> {
     this.checkAlive();
@@ -97,6 +115,8 @@ class ChainedPlan implements ConvPlan {
   private end(): void {
     this.first.dispose();
     this.second.dispose();
+    this.middle?.tensor.dispose();
+    this.middle = null;
   }
   private checkAlive(): void {
     if (this.disposed) throw new Error(`${this.fn}(...).run: this plan was disposed; create a new one`);
