@@ -11,13 +11,13 @@ import {
   checkOptions, checkOutput, checkPositiveInt, checkNonNegativeInt, checkShape, checkTensor, perAxis,
 } from './validate.ts';
 import {
-  convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
+  balancedBlock, convOutSize, transposedOutSize, samePads, product, toThreeAxes, padIndexMap, type Pads,
 } from './shape.ts';
 import type { ConvPlan, Tensor, TensorLike, WasmTensor } from './types.ts';
 import { ResidentTensor } from './tensor.ts';
 import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
-import { balancedBlock, depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
+import { depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 import { packGroupedWeights, prefersGrouped } from './grouped.ts';
 
 /** Which public family a plan belongs to. */
@@ -234,8 +234,6 @@ export class Plan implements ConvPlan {
   }
 
   run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor {
-    const other = this.fallbackFor(input);
-    if (other) return other.run(input, output);
     const job = this.prepare(input, output);
     if (!job) return this.gemmPlan().run(input, output);
     try {
@@ -255,8 +253,6 @@ export class Plan implements ConvPlan {
   }
 
   async runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor> {
-    const other = this.fallbackFor(input);
-    if (other) return other.runAsync(input, output);
     const job = this.prepare(input, output);
     if (!job) return this.gemmPlan().runAsync(input, output);
     this.inFlight++;
@@ -283,22 +279,6 @@ export class Plan implements ConvPlan {
     dropped.unregister(this);
     this.fallback?.dispose();
     if (this.inFlight === 0) this.freeWeights();
-  }
-
-  /**
-   * For a dilated Winograd plan, the GEMM plan to run `input` on instead when it does not split
-   * evenly into phase images. Null when this plan runs it (invalid inputs included: they fail
-   * this plan's validation). Inputs holding NaN or infinities are found by `prepare`.
-   */
-  private fallbackFor(input: TensorLike): Plan | null {
-    if (!this.gemmFallback || this.disposed || this.kind.rank !== 2 || this.dilation.every((d) => d === 1)) return null;
-    let g: Geometry;
-    try {
-      g = this.geometry(checkTensor(this.runFn, 'input', input, this.kind.rank + 2, this.inputForm()).shape);
-    } catch {
-      return null;
-    }
-    return this.kernelProblem(g) ? null : this.gemmPlan();
   }
 
   private gemmPlan(): Plan {
@@ -360,8 +340,9 @@ export class Plan implements ConvPlan {
 
   /**
    * Validates the input (and the caller's output buffer), allocates input and output, copies the
-   * input in, writes the descriptor. Null (nothing held) when a Winograd plan's input holds NaN
-   * or infinities: its GEMM fallback runs those.
+   * input in, writes the descriptor. Null (nothing held) when a Winograd plan cannot take the
+   * input — one holding NaN or infinities, or a dilated one that does not split evenly into
+   * phase images: its GEMM fallback runs those.
    */
   private prepare(input: TensorLike, output: unknown): Job | null {
     this.checkAlive();
@@ -371,6 +352,8 @@ export class Plan implements ConvPlan {
     const g = this.geometry(x.shape);
     const into = checkOutput(this.runFn, output, g.outShape);
     if (into instanceof ResidentTensor) into.check(this.runFn, this.rt);
+    const problem = this.kernelProblem(g);
+    if (!problem) return null;
     const { arena, kernels } = this.rt;
     const inLength = g.N * this.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
@@ -394,8 +377,6 @@ export class Plan implements ConvPlan {
         this.release(job);
         return null;
       }
-      // Inputs that do not split into phase images never reach here: the problem exists.
-      const problem = this.kernelProblem(g)!;
       const k = problem.g;
       if (problem.input) {
         const reordered = arena.alloc(k.N * k.C * product(k.inSpatial) * 4, 'the reordered input');

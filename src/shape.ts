@@ -54,3 +54,16 @@ export function padIndexMap(n: number, begin: number, end: number, mode: string)
   }
   return map;
 }
+
+/**
+ * Size of the blocks (a multiple of 8, at most `most`, itself a multiple of 8) `total` items are
+ * cut into, so that `parts` threads get equal shares: the fewest blocks whose count is a multiple
+ * of `parts`, unless that makes them smaller than `least` (then the fewest blocks). With 7 blocks
+ * on 2 threads one thread would do 4 and the whole run take 4/7 of the time: 8 blocks take 1/2.
+ */
+export function balancedBlock(total: number, most: number, parts: number, least = 8): number {
+  const size = (blocks: number) => Math.max(8, Math.ceil(total / blocks / 8) * 8);
+  const fewest = Math.ceil(total / most);
+  const even = Math.ceil(fewest / parts) * parts;
+  return size(size(even) >= least ? even : fewest);
+}

@@ -2,6 +2,7 @@
  * Winograd F(2x2, 3x3) (assembly/winograd.ts): when a convolution takes it, the packing of its
  * transformed weights, and its blocking.
  */
+import { balancedBlock } from './shape.ts';
 
 /**
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
@@ -143,17 +144,4 @@ export function winogradBlocking(cg: number, kg: number, tiles: number, parts: n
   const blockK = cg <= WINOGRAD_MAX_BLOCK_K ? cg : Math.ceil(cg / Math.ceil(cg / WINOGRAD_MAX_BLOCK_K));
   const fits = Math.max(8, Math.min(WINOGRAD_MAX_TILES, Math.floor(WINOGRAD_BLOCK_FLOATS / (16 * (blockK + kg)) / 8) * 8));
   return { blockK, blockP: balancedBlock(tiles, fits, parts, WINOGRAD_MIN_TILES) };
-}
-
-/**
- * Size of the blocks (a multiple of 8, at most `most`, itself a multiple of 8) `total` items are
- * cut into, so that `parts` threads get equal shares: the fewest blocks whose count is a multiple
- * of `parts`, unless that makes them smaller than `least` (then the fewest blocks). With 7 blocks
- * on 2 threads one thread would do 4 and the whole run take 4/7 of the time: 8 blocks take 1/2.
- */
-export function balancedBlock(total: number, most: number, parts: number, least = 8): number {
-  const size = (blocks: number) => Math.max(8, Math.ceil(total / blocks / 8) * 8);
-  const fewest = Math.ceil(total / most);
-  const even = Math.ceil(fewest / parts) * parts;
-  return size(size(even) >= least ? even : fewest);
 }

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
 import { Plan } from '../src/plan.ts';
-import { balancedBlock } from '../src/winograd.ts';
+import { balancedBlock } from '../src/shape.ts';
 import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
