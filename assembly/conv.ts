@@ -11,7 +11,8 @@
  *  - channels-first: col[(m, tap) x pixels] = W^T * X, then Y[m, o] += col;
  *  - channels-last: col[pixels x (tap, m)] = X * W, then Y[o, m] += col.
  *
- * Workspace (one block, 16-byte aligned; `workspaceBytes` gives its size): packed operand
+ * Workspace (one block, 16-byte aligned; `gemmConvWorkspaceBytes` / `transposedConvWorkspaceBytes`
+ * give its size): packed operand
  * (BlockK * BlockP floats), pixel coordinates (16 bytes per pixel), a 128-byte tile scratch,
  * zeros (min(KW * Cg, BlockK) floats read for padding pixels by the channels-last packing,
  * filled on entry), and for transposed convolution a column tile. Its contents on entry do not matter.
@@ -42,7 +43,7 @@ function zeroFloats(d: usize): i32 {
 }
 
 /** Bytes of workspace the descriptor's job needs (`transposed`: a transposed convolution). */
-export function workspaceBytes(d: usize, transposed: bool): usize {
+function workspaceBytes(d: usize, transposed: bool): usize {
   const bp = roundUp(field(d, Slot.BlockP), 8);
   const bk = field(d, Slot.BlockK);
   let bytes = align16(<usize>bk * bp * 4) + <usize>bp * 16 + 128 + align16(<usize>zeroFloats(d) * 4);
@@ -50,15 +51,25 @@ export function workspaceBytes(d: usize, transposed: bool): usize {
   return bytes;
 }
 
-/** Work items of `convForward`: one per image, group and block of BlockP output pixels. */
-export function convForwardItems(d: usize): i32 {
+/** Bytes of workspace `gemmConv` needs for the descriptor at `d`. */
+export function gemmConvWorkspaceBytes(d: usize): usize {
+  return workspaceBytes(d, false);
+}
+
+/** Bytes of workspace `transposedConv` needs for the descriptor at `d`. */
+export function transposedConvWorkspaceBytes(d: usize): usize {
+  return workspaceBytes(d, true);
+}
+
+/** Work items of `gemmConv`: one per image, group and block of BlockP output pixels. */
+export function gemmConvItems(d: usize): i32 {
   const P = field(d, Slot.OutD) * field(d, Slot.OutH) * field(d, Slot.OutW);
   const bp = roundUp(field(d, Slot.BlockP), 8);
   return field(d, Slot.Batch) * field(d, Slot.Groups) * ((P + bp - 1) / bp);
 }
 
 /** Computes a forward convolution (cross-correlation) as the descriptor at `d` says. */
-export function convForward(d: usize): void {
+export function gemmConv(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -128,7 +139,7 @@ export function convForward(d: usize): void {
  * convolution's input, "Out" = its output, OutChannels = K). Weights are packed with rows
  * (m, tap) x Cg (channels-first) or Cg x columns (tap, m) (channels-last), per group.
  */
-export function convTransposed(d: usize): void {
+export function transposedConv(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -251,7 +262,7 @@ function scatterChannelsFirst(d: usize, cols: usize, ldc: i32, runs: usize, p0: 
 }
 
 /**
- * Output channels per work item of `convTransposed`: channels-first splits a group's channels
+ * Output channels per work item of `transposedConv`: channels-first splits a group's channels
  * into chunks (a multiple of 4, enough rows to keep the GEMM efficient); channels-last keeps a
  * group whole (its GEMM columns interleave taps and channels).
  */
@@ -262,8 +273,8 @@ function transposedChunk(d: usize): i32 {
   return min(Kg, roundUp(max(1, 64 / taps), 4));
 }
 
-/** Work items of `convTransposed`: one per image, group and chunk of output channels. */
-export function convTransposedItems(d: usize): i32 {
+/** Work items of `transposedConv`: one per image, group and chunk of output channels. */
+export function transposedConvItems(d: usize): i32 {
   const Kg = field(d, Slot.OutChannels) / field(d, Slot.Groups);
   const chunk = transposedChunk(d);
   return field(d, Slot.Batch) * field(d, Slot.Groups) * ((Kg + chunk - 1) / chunk);

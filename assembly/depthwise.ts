@@ -27,7 +27,7 @@
  * outside the input, weights, bias, descriptor and workspace areas described here. The workspace
  * may hold anything on entry: the kernels write every workspace byte they read (the zero head,
  * the zeroed ring and zero row, the tables) before reading it. A call computes the work items
- * [WorkBegin, WorkEnd) of `depthwiseItems`; items write disjoint parts of the output, so calls
+ * [WorkBegin, WorkEnd) of `depthwiseConvItems`; items write disjoint parts of the output, so calls
  * with disjoint ranges and their own workspaces may run at the same time.
  */
 import { Slot } from './descriptor';
@@ -75,14 +75,14 @@ function direct3x3(d: usize): bool {
 }
 
 /**
- * Bytes of workspace `depthwiseForward` needs for the descriptor at `d` (16-byte aligned parts):
+ * Bytes of workspace `depthwiseConv` needs for the descriptor at `d` (16-byte aligned parts):
  * a 64-byte head (HEAD), then channels-first direct 3x3: row tables (3 * (3 + S) i32), a scratch output
  * row and the ring (3 + S rows of directRowFloats); other channels-first jobs: tap tables
  * (ROWS * taps + KW + KD * ring rows i32) and the ring (KD * ringRows slots of SW phase rows of
  * ringRowFloats floats); channels-last: a row table (KD * KH i32) and one zero input row
  * (IW * C floats + 16 bytes).
  */
-export function depthwiseWorkspaceBytes(d: usize): usize {
+export function depthwiseConvWorkspaceBytes(d: usize): usize {
   const KD = field(d, Slot.KernelD), KH = field(d, Slot.KernelH), KW = field(d, Slot.KernelW);
   const OW = field(d, Slot.OutW);
   if (field(d, Slot.Layout) != 0) {
@@ -117,11 +117,11 @@ function bandsFirst(d: usize): i32 {
 }
 
 /**
- * Work items of `depthwiseForward`, each writing its own part of the output: channels-first one
+ * Work items of `depthwiseConv`, each writing its own part of the output: channels-first one
  * per image, input channel and band of output rows (see bandsFirst; the item's m output planes,
  * rows of the band at every output depth); channels-last one per output row (image, depth, row).
  */
-export function depthwiseItems(d: usize): i32 {
+export function depthwiseConvItems(d: usize): i32 {
   if (field(d, Slot.Layout) != 0) return field(d, Slot.Batch) * field(d, Slot.OutD) * field(d, Slot.OutH);
   return field(d, Slot.Batch) * field(d, Slot.InChannels) * bandsFirst(d);
 }
@@ -139,11 +139,11 @@ export function depthwiseItems(d: usize): i32 {
 }
 
 /**
- * Computes work items [WorkBegin, WorkEnd) of `depthwiseItems(d)` of the depthwise convolution the
- * descriptor at `d` describes (groups == InChannels). The workspace (depthwiseWorkspaceBytes) may
+ * Computes work items [WorkBegin, WorkEnd) of `depthwiseConvItems(d)` of the depthwise convolution the
+ * descriptor at `d` describes (groups == InChannels). The workspace (depthwiseConvWorkspaceBytes) may
  * hold anything on entry: every byte the kernel reads from it is written first.
  */
-export function depthwiseForward(d: usize): void {
+export function depthwiseConv(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
   memory.fill(ws, 0, HEAD);
   if (field(d, Slot.Layout) != 0) {

@@ -27,7 +27,7 @@
  *
  * Bias: 0 when absent, else K floats padded by at least 8 zeros. The fused activation of simd.ts
  * (ActLo, ActHi, ActSlope) is applied before the store. Spatial sizes are always 3-D (unused axes
- * have size 1). Workspace (`groupedWorkspaceBytes`): contents undefined on entry; the kernel
+ * have size 1). Workspace (`groupedConvWorkspaceBytes`): contents undefined on entry; the kernel
  * initialises everything it reads. Allocation-free; writes only the output and the workspace;
  * reads only the input, weights, bias, descriptor and workspace.
  */
@@ -52,11 +52,11 @@ function bufferRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
 }
 
 /**
- * Bytes of workspace `groupedForward` needs for the descriptor at `d`: the head (HEAD), a row
+ * Bytes of workspace `groupedConv` needs for the descriptor at `d`: the head (HEAD), a row
  * table (KD * KH pairs of i32), and channels-first the column offsets (KW i32) and the row
  * buffers (KD * KH rows x Cg channels x SW phases x bufferRowFloats floats).
  */
-export function groupedWorkspaceBytes(d: usize): usize {
+export function groupedConvWorkspaceBytes(d: usize): usize {
   const rows = field(d, Slot.KernelD) * field(d, Slot.KernelH);
   const KW = field(d, Slot.KernelW);
   const tables = HEAD + align16(<usize>rows << 3);
@@ -68,17 +68,17 @@ export function groupedWorkspaceBytes(d: usize): usize {
 }
 
 /**
- * Work items of `groupedForward`: channels-first one per image, group and output row (D x H);
+ * Work items of `groupedConv`: channels-first one per image, group and output row (D x H);
  * channels-last one per image, output row and chunk of CHUNK output pixels.
  */
-export function groupedItems(d: usize): i32 {
+export function groupedConvItems(d: usize): i32 {
   const rows = field(d, Slot.Batch) * field(d, Slot.OutD) * field(d, Slot.OutH);
   if (field(d, Slot.Layout) != 0) return rows * ((field(d, Slot.OutW) + CHUNK - 1) / CHUNK);
   return rows * field(d, Slot.Groups);
 }
 
 /** Computes work items [WorkBegin, WorkEnd) of the grouped convolution the descriptor at `d` describes. */
-export function groupedForward(d: usize): void {
+export function groupedConv(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
   memory.fill(ws, 0, SINK);
   if (field(d, Slot.Layout) != 0) forwardChannelsLast(d);

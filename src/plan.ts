@@ -664,12 +664,12 @@ const ALGORITHMS: Record<Algorithm, {
   items(k: Kernels, d: number): number;
   workspace(k: Kernels, d: number): number;
 }> = {
-  gemm: { kernel: 'convForward', items: (k, d) => k.convForwardItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
-  transposed: { kernel: 'convTransposed', items: (k, d) => k.convTransposedItems(d), workspace: (k, d) => k.workspaceBytes(d, 1) },
-  depthwise: { kernel: 'depthwiseForward', items: (k, d) => k.depthwiseItems(d), workspace: (k, d) => k.depthwiseWorkspaceBytes(d) },
-  grouped: { kernel: 'groupedForward', items: (k, d) => k.groupedItems(d), workspace: (k, d) => k.groupedWorkspaceBytes(d) },
-  separable: { kernel: 'separableForward', items: (k, d) => k.separableItems(d), workspace: (k, d) => k.workspaceBytes(d, 0) },
-  winograd: { kernel: 'winogradForward', items: (k, d) => k.winogradItems(d), workspace: (k, d) => k.winogradWorkspaceBytes(d) },
+  gemm: { kernel: 'gemmConv', items: (k, d) => k.gemmConvItems(d), workspace: (k, d) => k.gemmConvWorkspaceBytes(d) },
+  transposed: { kernel: 'transposedConv', items: (k, d) => k.transposedConvItems(d), workspace: (k, d) => k.transposedConvWorkspaceBytes(d) },
+  depthwise: { kernel: 'depthwiseConv', items: (k, d) => k.depthwiseConvItems(d), workspace: (k, d) => k.depthwiseConvWorkspaceBytes(d) },
+  grouped: { kernel: 'groupedConv', items: (k, d) => k.groupedConvItems(d), workspace: (k, d) => k.groupedConvWorkspaceBytes(d) },
+  separable: { kernel: 'separableConv', items: (k, d) => k.separableConvItems(d), workspace: (k, d) => k.separableConvWorkspaceBytes(d) },
+  winograd: { kernel: 'winogradConv', items: (k, d) => k.winogradConvItems(d), workspace: (k, d) => k.winogradConvWorkspaceBytes(d) },
 };
 
 /**

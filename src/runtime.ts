@@ -33,28 +33,30 @@ export interface ReadyOptions {
 export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
 
 /** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
-export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward', 'groupedForward'] as const;
+export const KERNELS = ['gemmConv', 'transposedConv', 'depthwiseConv', 'separableConv', 'winogradConv', 'groupedConv'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** The kernels' exports (see assembly/index.ts). */
 export interface Kernels {
   memory: WebAssembly.Memory;
-  convForward(descriptor: number): void;
-  convForwardItems(descriptor: number): number;
-  convTransposed(descriptor: number): void;
-  convTransposedItems(descriptor: number): number;
-  workspaceBytes(descriptor: number, transposed: number): number;
-  depthwiseForward(descriptor: number): void;
-  depthwiseItems(descriptor: number): number;
-  depthwiseWorkspaceBytes(descriptor: number): number;
-  separableForward(descriptor: number): void;
-  separableItems(descriptor: number): number;
-  winogradForward(descriptor: number): void;
-  winogradItems(descriptor: number): number;
-  winogradWorkspaceBytes(descriptor: number): number;
-  groupedForward(descriptor: number): void;
-  groupedItems(descriptor: number): number;
-  groupedWorkspaceBytes(descriptor: number): number;
+  gemmConv(descriptor: number): void;
+  gemmConvItems(descriptor: number): number;
+  gemmConvWorkspaceBytes(descriptor: number): number;
+  transposedConv(descriptor: number): void;
+  transposedConvItems(descriptor: number): number;
+  transposedConvWorkspaceBytes(descriptor: number): number;
+  depthwiseConv(descriptor: number): void;
+  depthwiseConvItems(descriptor: number): number;
+  depthwiseConvWorkspaceBytes(descriptor: number): number;
+  separableConv(descriptor: number): void;
+  separableConvItems(descriptor: number): number;
+  separableConvWorkspaceBytes(descriptor: number): number;
+  winogradConv(descriptor: number): void;
+  winogradConvItems(descriptor: number): number;
+  winogradConvWorkspaceBytes(descriptor: number): number;
+  groupedConv(descriptor: number): void;
+  groupedConvItems(descriptor: number): number;
+  groupedConvWorkspaceBytes(descriptor: number): number;
   phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
   depthWindows(
     input: number, windows: number, N: number, C: number, G: number, D: number, HW: number, OD: number,
