@@ -4,7 +4,8 @@
 //  2. src/generated/wasm.ts, the variants inlined: interleaved in chunks (so one deflate stream
 //     shares what similar variants have in common), deflated, base64 (generated, not committed);
 //  3. dist/: the Node ESM and CommonJS bundles (esbuild) and type declarations (tsc);
-//  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark.
+//  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark;
+//     build/internal.mjs: the internal entry (src/internal.ts) for bench/variants.mjs.
 //  5. the browser builds (scripts/build-browser.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,5 +46,7 @@ await build({ ...common, format: 'esm', outfile: join(root, 'dist/index.js') });
 await build({ ...common, format: 'cjs', outfile: join(root, 'dist/index.cjs') });
 // The float64 reference of the tests, as plain JavaScript for the tour and the benchmark.
 await build({ ...common, entryPoints: [join(root, 'tests/reference.ts')], format: 'esm', outfile: join(root, 'build/reference.mjs') });
+// The internal entry (the public API with the algorithm list) for the benchmark's variant comparison.
+await build({ ...common, entryPoints: [join(root, 'src/internal.ts')], format: 'esm', outfile: join(root, 'build/internal.mjs') });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 await import('./build-browser.mjs');

@@ -12,48 +12,69 @@
  * Asynchronous jobs run one after another in the order they were submitted.
  */
 
-/** Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply. */
-const SLOTS = 8;
-const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5;
-/** After the workers' slots: the job's next unclaimed work item and its item count. */
-const NEXT = 0, TOTAL = 1;
+/**
+ * The control block's layout (Int32 slots), the one definition the main thread and the workers
+ * share (the workers get it in their start message): per worker `slots` slots (job sequence,
+ * kernel, descriptor, done sequence, status, reply); after the workers' slots, the job's next
+ * unclaimed work item and its item count.
+ */
+const PROTOCOL = { slots: 8, seq: 0, kernel: 1, descriptor: 2, done: 3, status: 4, reply: 5, next: 0, total: 1 } as const;
+type Protocol = typeof PROTOCOL;
+const { slots: SLOTS, seq: SEQ, kernel: KERNEL, descriptor: DESCRIPTOR, done: DONE, status: STATUS, reply: REPLY, next: NEXT, total: TOTAL } = PROTOCOL;
 
-/** The worker's program: instantiate, then run jobs until the sequence goes negative. */
-function workerMain(
-  init: {
-    module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number; kernels: string[];
-    job: number; workBegin: number;
-  },
-  post: (message: string | number) => void,
-): void {
-  const { module, memory, control, index, kernels, job, workBegin } = init;
+/**
+ * The claim loop of a part, on the main thread and in the workers alike: takes the job's work
+ * items one at a time from the shared counter `control[job + next]` until `control[job + total]`,
+ * writes each into `range` (the part's descriptor slots WorkBegin, WorkEnd) and computes it with
+ * `run`. Self-contained: the workers receive its source.
+ */
+function claimItems(control: Int32Array, job: number, p: Protocol, range: Int32Array, run: () => void): void {
+  for (let item = Atomics.add(control, job + p.next, 1); item < control[job + p.total]; item = Atomics.add(control, job + p.next, 1)) {
+    range[0] = item;
+    range[1] = item + 1;
+    run();
+  }
+}
+
+/** What a worker starts with (sent once). */
+interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+  /** Export names of the kernels, by the number jobs give. */
+  kernels: readonly string[];
+  /** Index in the control block of the job's slots. */
+  job: number;
+  /** Descriptor slot of a part's first work item (WorkEnd follows it). */
+  workBegin: number;
+  protocol: Protocol;
+}
+
+/** The worker's program: instantiate, then run jobs until the sequence goes negative. Self-contained (its source is sent). */
+function workerMain(init: WorkerInit, post: (message: string | number) => void, claim: typeof claimItems): void {
+  const { module, memory, control, index, kernels, job, workBegin, protocol: p } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (d: number) => void>;
   const fns = kernels.map((name) => exports[name]);
   const ctl = new Int32Array(control);
-  const base = index * 8;
+  const base = index * p.slots;
   let seq = 0;
   post('ready');
   for (;;) {
-    Atomics.wait(ctl, base, seq);
-    seq = Atomics.load(ctl, base);
+    Atomics.wait(ctl, base + p.seq, seq);
+    seq = Atomics.load(ctl, base + p.seq);
     if (seq < 0) return;
     let status = 0;
     try {
-      // Claim items until none is left; each call computes one (see Pool.claim).
-      const fn = fns[ctl[base + 1]], d = ctl[base + 2];
-      const range = new Int32Array(memory.buffer, d + 4 * workBegin, 2);
-      for (let item = Atomics.add(ctl, job, 1); item < ctl[job + 1]; item = Atomics.add(ctl, job, 1)) {
-        range[0] = item;
-        range[1] = item + 1;
-        fn(d);
-      }
+      const fn = fns[ctl[base + p.kernel]], d = ctl[base + p.descriptor];
+      claim(ctl, job, p, new Int32Array(memory.buffer, d + 4 * workBegin, 2), () => fn(d));
     } catch {
       status = 1;
     }
-    ctl[base + 4] = status;
-    Atomics.store(ctl, base + 3, seq);
-    Atomics.notify(ctl, base + 3);
-    if (ctl[base + 5]) post(seq);
+    ctl[base + p.status] = status;
+    Atomics.store(ctl, base + p.done, seq);
+    Atomics.notify(ctl, base + p.done);
+    if (ctl[base + p.reply]) post(seq);
   }
 }
 
@@ -83,6 +104,9 @@ export class Pool {
   private readonly control: Int32Array;
   /** Index in `control` of the job slots (NEXT, TOTAL), after the workers' slots. */
   private readonly job: number;
+  private readonly memory: WebAssembly.Memory;
+  /** Descriptor slot of a part's first work item. */
+  private readonly workBegin: number;
   private readonly workers: WorkerHandle[] = [];
   private readonly sequence: number[] = [];
   private readonly parts: Array<Part | null> = [];
@@ -96,9 +120,11 @@ export class Pool {
   private busy = false;
   private closed = false;
 
-  private constructor(size: number, canBlock: boolean, create: WorkerFactory) {
+  private constructor(size: number, canBlock: boolean, create: WorkerFactory, memory: WebAssembly.Memory, workBegin: number) {
     this.size = size;
     this.canBlock = canBlock;
+    this.memory = memory;
+    this.workBegin = workBegin;
     this.control = new Int32Array(new SharedArrayBuffer((size * SLOTS + 2) * 4));
     this.job = size * SLOTS;
     this.create = create;
@@ -109,14 +135,16 @@ export class Pool {
    * `workBegin` is the descriptor slot of a part's first work item (WorkEnd follows it).
    */
   static async start(
-    size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: string[], workBegin: number,
+    size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: readonly string[], workBegin: number,
   ): Promise<Pool> {
     const isNode = typeof process !== 'undefined' && !!process.versions?.node;
     let pool: Pool;
-    const init = (index: number) => ({
-      module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels, job: pool.job, workBegin,
+    const init = (index: number): WorkerInit => ({
+      module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels: [...kernels], job: pool.job, workBegin,
+      protocol: PROTOCOL,
     });
-    const source = `(${workerMain.toString()})`;
+    // The worker's program and the claim loop it shares with the main thread, as one function of (init, post).
+    const source = `((init, post) => (${workerMain.toString()})(init, post, ${claimItems.toString()}))`;
     let factory: WorkerFactory;
     if (isNode) {
       const { Worker } = await import('node:worker_threads');
@@ -150,7 +178,7 @@ export class Pool {
         return w as unknown as WorkerHandle;
       };
     }
-    pool = new Pool(size, isNode, factory);
+    pool = new Pool(size, isNode, factory, memory, workBegin);
     await Promise.all(Array.from({ length: size }, (_, i) => pool.spawn(i)));
     return pool;
   }
@@ -199,23 +227,15 @@ export class Pool {
 
   /**
    * Runs the `items` work items of `kernel` synchronously: part 0 on the calling thread via
-   * `runHere` (its descriptor's range set per item, in `memory`), the others on workers
-   * 0 .. parts-2. Only when `canBlock` and the pool is idle.
+   * `runHere` (the kernel's export on this thread), the others on workers 0 .. parts-2. Only when
+   * `canBlock` and the pool is idle.
    */
-  runSync(
-    kernel: number, descriptors: number[], items: number, memory: WebAssembly.Memory, workBegin: number,
-    runHere: (descriptor: number) => void,
-  ): void {
+  runSync(kernel: number, descriptors: number[], items: number, runHere: (descriptor: number) => void): void {
     const parts = descriptors.length;
     this.startJob(items);
     for (let p = 1; p < parts; p++) this.dispatch(p - 1, kernel, descriptors[p], false);
-    // The same claiming loop as the workers' (workerMain).
-    const range = new Int32Array(memory.buffer, descriptors[0] + 4 * workBegin, 2);
-    for (let item = Atomics.add(this.control, this.job + NEXT, 1); item < items; item = Atomics.add(this.control, this.job + NEXT, 1)) {
-      range[0] = item;
-      range[1] = item + 1;
-      runHere(descriptors[0]);
-    }
+    const d = descriptors[0];
+    claimItems(this.control, this.job, PROTOCOL, new Int32Array(this.memory.buffer, d + 4 * this.workBegin, 2), () => runHere(d));
     let failed = false;
     for (let p = 1; p < parts; p++) {
       const base = (p - 1) * SLOTS;

@@ -3,7 +3,8 @@
  * files (dist/wasmconv.<variant>.wasm) that `ready()` fetches, only the one it uses, instead of
  * base64 inlined in the JavaScript. For browsers and bundlers (Node's fetch has no file: URLs).
  */
-import { readyWith, describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { readyWith } from './ready.ts';
 
 export * from './index.ts';
 

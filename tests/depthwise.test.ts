@@ -10,7 +10,7 @@ import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
-import { packDepthwiseWeights } from '../src/depthwise.ts';
+import { packDepthwiseWeights } from '../src/algorithms/depthwise.ts';
 
 const pick = <T>(r: Rng, a: readonly T[]): T => a[Math.floor(r() * a.length)];
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };

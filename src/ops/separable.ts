@@ -12,6 +12,7 @@
  *   multiply-adds per output.
  */
 import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
 import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
@@ -47,7 +48,7 @@ export function createDepthwiseConv2d(weight: TensorLike, options?: DepthwiseCon
   const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
   const groups = depthwiseGroups(fn, weight, o);
   const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, weight, { ...rest, groups }, fn === 'createDepthwiseConv2d' ? undefined : fn);
+  return new Plan(convSpec({ fn, rank: 2, transposed: false }, weight, { ...rest, groups }, { runFn: fn === 'createDepthwiseConv2d' ? undefined : fn }));
 }
 
 /** Depthwise 2-D convolution of `x` `[N, C, H, W]` with `w` `[C * depthMultiplier, 1, kH, kW]`. */
@@ -135,8 +136,8 @@ export function createSeparableConv2d(
     throw new RangeError(`${fn}: argument 'pointwiseWeight' must have shape [Cout, ${mid}, 1, 1] (the depthwise step makes ${mid} channels), got [${pw.shape.join(', ')}]`);
   }
   const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...rest, groups },
-    fn === 'createSeparableConv2d' ? undefined : fn, pw);
+  return new Plan(convSpec({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...rest, groups },
+    { runFn: fn === 'createSeparableConv2d' ? undefined : fn, pointwise: pw }));
 }
 
 /** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
@@ -184,9 +185,9 @@ export function createSpatiallySeparableConv2d(
   const [dilH, dilW] = split(o.dilation);
   const common = pick(o, ['layout', 'paddingMode', 'flip']);
   const kind = { fn, rank: 2 as const, transposed: false };
-  const first = new Plan(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups });
+  const first = new Plan(convSpec(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups }));
   try {
-    const second = new Plan(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] });
+    const second = new Plan(convSpec(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] }));
     return new ChainedPlan(fn, first, second);
   } catch (e) {
     first.dispose();

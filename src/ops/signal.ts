@@ -12,10 +12,13 @@
  *   swap (convolution is symmetric; the correlation is then reversed on every axis, as scipy does).
  * Values of `in1` outside its bounds come from the boundary rule.
  */
-import { Plan, type ConvKind } from '../plan.ts';
+import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
+import type { ConvKind } from '../spec.ts';
+import { copyPadded } from '../copyin.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkTensor } from '../validate.ts';
-import { padIndexMap, product, toThreeAxes, type Pads } from '../shape.ts';
+import { product, type Pads } from '../shape.ts';
 import type { Tensor, TensorLike } from '../types.ts';
 
 export type SignalMode = 'full' | 'same' | 'valid';
@@ -85,7 +88,7 @@ function signal(fn: 'convolve' | 'correlate', in1: TensorLike, in2: TensorLike, 
   });
   const padded = extend(a, pads, boundary, fillValue);
   const kind: ConvKind = { fn, rank, transposed: false };
-  const plan = new Plan(kind, { data: v.data, shape: [1, 1, ...v.shape] }, { flip: fn === 'convolve' }, fn);
+  const plan = new Plan(convSpec(kind, { data: v.data, shape: [1, 1, ...v.shape] }, { flip: fn === 'convolve' }, { runFn: fn }));
   try {
     const y = plan.run({ data: padded.data, shape: [1, 1, ...padded.shape] });
     const shape = y.shape.slice(2);
@@ -121,22 +124,8 @@ function arrayArg(fn: string, name: string, t: TensorLike): { data: ArrayLike<nu
 /** in1 extended by `pads` per axis with the boundary rule. */
 function extend(a: { data: ArrayLike<number>; shape: number[] }, pads: Pads, boundary: SignalBoundary, fill: number) {
   const shape = a.shape.map((n, i) => n + pads[i][0] + pads[i][1]);
-  const [d, h, w] = toThreeAxes(a.shape, 1);
-  const p3 = [...new Array(3 - pads.length).fill([0, 0]), ...pads] as Pads;
-  const mode = boundary === 'wrap' ? 'circular' : boundary === 'symm' ? 'symmetric' : 'fill';
-  const maps = [d, h, w].map((n, i) => {
-    if (mode !== 'fill') return padIndexMap(n, p3[i][0], p3[i][1], mode);
-    const m = new Int32Array(n + p3[i][0] + p3[i][1]);
-    for (let j = 0; j < m.length; j++) {
-      const src = j - p3[i][0];
-      m[j] = src >= 0 && src < n ? src : -1;
-    }
-    return m;
-  });
   const out = new Float32Array(product(shape));
-  let o = 0;
-  for (const z of maps[0]) for (const y of maps[1]) for (const x of maps[2]) {
-    out[o++] = z < 0 || y < 0 || x < 0 ? fill : a.data[(z * h + y) * w + x];
-  }
+  const rule = boundary === 'wrap' ? 'circular' : boundary === 'symm' ? 'symmetric' : 'fill';
+  copyPadded(a.data, out, 1, 1, a.shape, pads, rule, false, fill);
   return { data: out, shape };
 }

@@ -1,0 +1,42 @@
+/**
+ * The kernels' exports as the wrapper calls them (see assembly/index.ts).
+ *
+ * Every convolution kernel `<name>` comes with `<name>Items` (its count of work items for a
+ * descriptor) and `<name>WorkspaceBytes` (its workspace for a descriptor); the names are the
+ * algorithms' (src/algorithms/), so this table is derived from their list, not kept by hand.
+ */
+
+/** The exports besides the convolution kernels: reorders, checks and the heap's start. */
+export interface Exports {
+  memory: WebAssembly.Memory;
+  phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
+  depthWindows(
+    input: number, windows: number, N: number, C: number, G: number, D: number, HW: number, OD: number,
+    KD: number, SD: number, DD: number, PD: number, channelsLast: number,
+  ): void;
+  allFinite(p: number, count: number): number;
+  signalRows(signal: number, rows: number, N: number, C: number, L: number, PL: number, J: number, channelsLast: number): void;
+  signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
+  heapBase(): number;
+}
+
+/** One convolution kernel's three exports, bound once (plans call them without a lookup by name). */
+export interface Kernel {
+  /** The kernel's number in the list the worker threads were given. */
+  readonly index: number;
+  run(descriptor: number): void;
+  items(descriptor: number): number;
+  workspaceBytes(descriptor: number): number;
+}
+
+/** The exports of kernel `name` (number `index` for the threads); throws when the module lacks one. */
+export function bindKernel(exports: Exports, name: string, index: number): Kernel {
+  const all = exports as unknown as Record<string, ((d: number) => number) | undefined>;
+  const find = (n: string) => {
+    const f = all[n];
+    if (typeof f !== 'function') throw new Error(`wasmconv: internal error: the kernels module has no export '${n}'`);
+    return f;
+  };
+  const run = find(name), items = find(`${name}Items`), workspaceBytes = find(`${name}WorkspaceBytes`);
+  return { index, run: run as (d: number) => void, items, workspaceBytes };
+}
