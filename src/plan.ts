@@ -366,7 +366,8 @@ export class Plan implements ConvPlan {
       else {
         xPtr = arena.alloc(inLength * 4, 'the input');
         job.blocks.push(xPtr);
-        this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+        // A wasm tensor's view is read after the allocation: a growing memory detaches older views.
+        this.copyIn(resident ? resident.data : x.data, g, arena.f32(xPtr, inLength));
       }
       if (into instanceof ResidentTensor && into !== resident) job.output = into.pointer;
       else {
