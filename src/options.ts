@@ -25,7 +25,9 @@ export function convSpec(
 ): PlanSpec {
   const { fn, rank, transposed } = kind;
   const pointwise = extra.pointwise ?? null;
-  const o = checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS);
+  // Each option is read once, here; the spec holds copies of everything (a plan is a snapshot of
+  // its options: the caller may change or reuse its objects afterwards).
+  const o = { ...checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS) };
   const wName = transposed ? `[in_channels, out_channels/groups, ${AXES[rank]}]` : `[out_channels, in_channels/groups, ${AXES[rank]}]`;
   const w = checkTensor(fn, 'weight', weight, rank + 2, wName);
   if (w.shape.some((s) => s === 0)) {

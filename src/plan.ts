@@ -202,9 +202,11 @@ export class Plan implements ConvPlan {
         xPtr = arena.alloc(inLength * 4, 'the input');
         job.blocks.push(xPtr);
         const dst = arena.f32(xPtr, inLength);
+        // A wasm tensor's view is read after the allocation: a growing memory detaches older views.
+        const data = resident ? resident.data : x.data;
         // Padding modes other than zeros are applied on the way in.
-        if (g.inSpatial === g.spatial) dst.set(x.data);
-        else copyPadded(x.data, dst, g.N, spec.inChannels, g.spatial, g.modePads, spec.paddingMode as PadRule, spec.channelsLast);
+        if (g.inSpatial === g.spatial) dst.set(data);
+        else copyPadded(data, dst, g.N, spec.inChannels, g.spatial, g.modePads, spec.paddingMode as PadRule, spec.channelsLast);
       }
       if (into instanceof ResidentTensor && into !== resident) job.output = into.pointer;
       else {

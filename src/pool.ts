@@ -14,25 +14,48 @@
 
 /**
  * The control block's layout (Int32 slots), the one definition the main thread and the workers
- * share (the workers get it in their start message): per worker `slots` slots (job sequence,
- * kernel, descriptor, done sequence, status, reply); after the workers' slots, the job's next
- * unclaimed work item and its item count.
+ * share (the workers get it in their start message). Per worker `slots` slots: job sequence,
+ * kernel, descriptor, done sequence, status, reply; `active`: 1 + the item it claims last (0:
+ * none yet in this job); `beat`: counts wake-ups and items done (a worker whose count stands still
+ * past a bound is taken for dead); `halt`: tests make the worker stop answering after claiming
+ * that many items. After the workers' slots: the job's `next` unclaimed work item and its `total`.
  */
-const PROTOCOL = { slots: 8, seq: 0, kernel: 1, descriptor: 2, done: 3, status: 4, reply: 5, next: 0, total: 1 } as const;
+const PROTOCOL = {
+  slots: 9, seq: 0, kernel: 1, descriptor: 2, done: 3, status: 4, reply: 5, active: 6, beat: 7, halt: 8, next: 0, total: 1,
+} as const;
 type Protocol = typeof PROTOCOL;
-const { slots: SLOTS, seq: SEQ, kernel: KERNEL, descriptor: DESCRIPTOR, done: DONE, status: STATUS, reply: REPLY, next: NEXT, total: TOTAL } = PROTOCOL;
+const {
+  slots: SLOTS, seq: SEQ, kernel: KERNEL, descriptor: DESCRIPTOR, done: DONE, status: STATUS, reply: REPLY,
+  active: ACTIVE, beat: BEAT, halt: HALT, next: NEXT, total: TOTAL,
+} = PROTOCOL;
+/**
+ * A worker whose BEAT stays still this long during a job (or 20 times the longest item the
+ * calling thread computed, if more) is taken for dead: ended, replaced, its claimed item
+ * recomputed. A work item takes milliseconds to tens of milliseconds, a wake-up less than one.
+ */
+const SILENCE_MS = 2000;
+/** How often a waiting main thread (or an asynchronous job's timer) checks the workers' beats, in ms. */
+const CHECK_MS = 20;
 
 /**
  * The claim loop of a part, on the main thread and in the workers alike: takes the job's work
- * items one at a time from the shared counter `control[job + next]` until `control[job + total]`,
+ * items one at a time from the shared counter (`control[job + next]`, up to `control[job + total]`),
  * writes each into `range` (the part's descriptor slots WorkBegin, WorkEnd) and computes it with
- * `run`. Self-contained: the workers receive its source.
+ * `run`. A worker (`base`: its first slot; -1 on the main thread) records the item before it
+ * claims it, so a thread that dies leaves behind which item it may have held, and beats after
+ * each. Self-contained: the workers receive its source.
  */
-function claimItems(control: Int32Array, job: number, p: Protocol, range: Int32Array, run: () => void): void {
-  for (let item = Atomics.add(control, job + p.next, 1); item < control[job + p.total]; item = Atomics.add(control, job + p.next, 1)) {
+function claimItems(control: Int32Array, job: number, p: Protocol, base: number, range: Int32Array, run: (item: number) => void): void {
+  for (;;) {
+    const item = Atomics.load(control, job + p.next);
+    if (item >= control[job + p.total]) return;
+    if (base >= 0) Atomics.store(control, base + p.active, item + 1);
+    if (Atomics.compareExchange(control, job + p.next, item, item + 1) !== item) continue;
+    if (base >= 0 && control[base + p.halt] > 0 && Atomics.sub(control, base + p.halt, 1) === 1) Atomics.wait(control, base + p.halt, 0);
     range[0] = item;
     range[1] = item + 1;
-    run();
+    run(item);
+    if (base >= 0) Atomics.add(control, base + p.beat, 1);
   }
 }
 
@@ -43,7 +66,7 @@ interface WorkerInit {
   control: SharedArrayBuffer;
   index: number;
   /** Export names of the kernels, by the number jobs give. */
-  kernels: readonly string[];
+  kernels: string[];
   /** Index in the control block of the job's slots. */
   job: number;
   /** Descriptor slot of a part's first work item (WorkEnd follows it). */
@@ -64,10 +87,11 @@ function workerMain(init: WorkerInit, post: (message: string | number) => void, 
     Atomics.wait(ctl, base + p.seq, seq);
     seq = Atomics.load(ctl, base + p.seq);
     if (seq < 0) return;
+    Atomics.add(ctl, base + p.beat, 1);
     let status = 0;
     try {
       const fn = fns[ctl[base + p.kernel]], d = ctl[base + p.descriptor];
-      claim(ctl, job, p, new Int32Array(memory.buffer, d + 4 * workBegin, 2), () => fn(d));
+      claim(ctl, job, p, base, new Int32Array(memory.buffer, d + 4 * workBegin, 2), () => fn(d));
     } catch {
       status = 1;
     }
@@ -116,6 +140,8 @@ export class Pool {
   /** Per worker, settles when it is running (a replaced worker starts again). */
   private readonly started: Array<Promise<void>> = [];
   private starting = 0;
+  /** Per worker: ends it as dead and starts its replacement (settling its part as DIED). */
+  private readonly retire: Array<() => void> = [];
   private queue: Promise<void> = Promise.resolve();
   private busy = false;
   private closed = false;
@@ -143,7 +169,7 @@ export class Pool {
       module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels: [...kernels], job: pool.job, workBegin,
       protocol: PROTOCOL,
     });
-    // The worker's program and the claim loop it shares with the main thread, as one function of (init, post).
+    // The worker's program with the claim loop it shares with the main thread, as one function of (init, post).
     const source = `((init, post) => (${workerMain.toString()})(init, post, ${claimItems.toString()}))`;
     let factory: WorkerFactory;
     if (isNode) {
@@ -196,6 +222,16 @@ export class Pool {
     this.sequence[index] = 0;
     this.parts[index] = null;
     let alive = true;
+    let handle: WorkerHandle | null = null;
+    const fail = () => {
+      if (!alive || this.closed) return;
+      alive = false;
+      handle?.terminate();
+      const part = this.parts[index];
+      this.parts[index] = null;
+      part?.settle(DIED);
+      void this.spawn(index).catch(() => {});
+    };
     const worker = await this.create(
       index,
       (seq) => {
@@ -204,20 +240,15 @@ export class Pool {
         this.parts[index] = null;
         part.settle(this.control[base + STATUS]);
       },
-      () => {
-        if (!alive || this.closed) return;
-        alive = false;
-        const part = this.parts[index];
-        this.parts[index] = null;
-        part?.settle(DIED);
-        void this.spawn(index).catch(() => {});
-      },
+      fail,
     );
     if (this.closed) {
       worker.terminate();
       return;
     }
+    handle = worker;
     this.workers[index] = worker;
+    this.retire[index] = fail;
   }
 
   /** Whether the pool is computing an asynchronous job or replacing a worker now. */
@@ -227,23 +258,74 @@ export class Pool {
 
   /**
    * Runs the `items` work items of `kernel` synchronously: part 0 on the calling thread via
-   * `runHere` (the kernel's export on this thread), the others on workers 0 .. parts-2. Only when
-   * `canBlock` and the pool is idle.
+   * `runHere` (the kernel's export here; its descriptor's range set per item), the others on
+   * workers 0 .. parts-2. Only when `canBlock` and the pool is idle.
    */
   runSync(kernel: number, descriptors: number[], items: number, runHere: (descriptor: number) => void): void {
-    const parts = descriptors.length;
+    const helpers = Array.from({ length: descriptors.length - 1 }, (_, i) => i);
     this.startJob(items);
-    for (let p = 1; p < parts; p++) this.dispatch(p - 1, kernel, descriptors[p], false);
+    for (const i of helpers) this.dispatch(i, kernel, descriptors[i + 1], false);
     const d = descriptors[0];
-    claimItems(this.control, this.job, PROTOCOL, new Int32Array(this.memory.buffer, d + 4 * this.workBegin, 2), () => runHere(d));
-    let failed = false;
-    for (let p = 1; p < parts; p++) {
-      const base = (p - 1) * SLOTS;
-      const seq = this.sequence[p - 1];
-      while (Atomics.load(this.control, base + DONE) !== seq) Atomics.wait(this.control, base + DONE, Atomics.load(this.control, base + DONE), 1000);
-      if (this.control[base + STATUS] !== 0) failed = true;
+    const range = new Int32Array(this.memory.buffer, d + 4 * this.workBegin, 2);
+    // The longest item here scales the silence bound: on a loaded machine every item takes longer.
+    let longest = 0;
+    const compute = () => {
+      const start = Date.now();
+      runHere(d);
+      longest = Math.max(longest, Date.now() - start);
+    };
+    let lost = new Map<number, number>();
+    try {
+      claimItems(this.control, this.job, PROTOCOL, -1, range, compute);
+    } finally {
+      // Even when a kernel trapped here: the workers still use the job's memory until they finish.
+      lost = this.awaitWorkers(helpers, Math.max(SILENCE_MS, 20 * longest));
     }
-    if (failed) throw new Error('wasmconv: a kernel trapped in a worker thread');
+    // A worker taken for dead may have claimed one item and not finished it: computed here again
+    // (an item writes its whole share of the output, so a second computation changes nothing).
+    for (const active of lost.values()) {
+      if (active === 0) continue;
+      range[0] = active - 1;
+      range[1] = active;
+      compute();
+    }
+    if (helpers.some((i) => !lost.has(i) && this.control[i * SLOTS + STATUS] !== 0)) {
+      throw new Error('wasmconv: a kernel trapped in a worker thread');
+    }
+  }
+
+  /**
+   * Blocks until the workers `indices` have finished their part of the job, never longer than a
+   * worker stays silent: those silent past `bound` ms are retired (ended and replaced). Returns
+   * them, each with its ACTIVE slot as it was (its replacement clears the slots).
+   */
+  private awaitWorkers(indices: number[], bound: number): Map<number, number> {
+    const pending = new Set(indices);
+    const lost = new Map<number, number>();
+    const beat = new Map(indices.map((i) => [i, { count: Atomics.load(this.control, i * SLOTS + BEAT), at: Date.now() }]));
+    while (pending.size > 0) {
+      for (const i of pending) {
+        if (Atomics.load(this.control, i * SLOTS + DONE) === this.sequence[i]) pending.delete(i);
+      }
+      const [next] = pending;
+      if (next === undefined) break;
+      const done = next * SLOTS + DONE;
+      Atomics.wait(this.control, done, Atomics.load(this.control, done), CHECK_MS);
+      const now = Date.now();
+      for (const i of pending) {
+        const b = beat.get(i)!;
+        const count = Atomics.load(this.control, i * SLOTS + BEAT);
+        if (count !== b.count) {
+          b.count = count;
+          b.at = now;
+        } else if (now - b.at > bound && Atomics.load(this.control, i * SLOTS + DONE) !== this.sequence[i]) {
+          pending.delete(i);
+          lost.set(i, Atomics.load(this.control, i * SLOTS + ACTIVE));
+          this.retire[i]?.();
+        }
+      }
+    }
+    return lost;
   }
 
   /**
@@ -264,7 +346,7 @@ export class Pool {
           this.parts[i] = { seq: this.dispatch(i, kernel, d, true), settle };
         }));
         this.idle = parts;
-        const statuses = await Promise.all(parts);
+        const statuses = await this.watch(parts, descriptors.length);
         if (statuses.includes(TERMINATED)) throw new Error('wasmconv: the thread pool was terminated during the call');
         const died = statuses.indexOf(DIED);
         if (died >= 0) throw new Error(`wasmconv: worker thread ${died} died during the call; it has been replaced, the call failed`);
@@ -276,6 +358,27 @@ export class Pool {
     });
     this.queue = job.catch(() => {});
     return job;
+  }
+
+  /**
+   * The statuses of an asynchronous job's `count` parts; a worker silent past SILENCE_MS meanwhile
+   * is retired (its part settles as DIED), so the job never waits forever.
+   */
+  private async watch(parts: Array<Promise<number>>, count: number): Promise<number[]> {
+    const beat = Array.from({ length: count }, (_, i) => ({ count: Atomics.load(this.control, i * SLOTS + BEAT), at: Date.now() }));
+    const timer = setInterval(() => {
+      const now = Date.now();
+      beat.forEach((b, i) => {
+        const c = Atomics.load(this.control, i * SLOTS + BEAT);
+        if (c !== b.count) Object.assign(b, { count: c, at: now });
+        else if (now - b.at > SILENCE_MS && this.parts[i]) this.retire[i]?.();
+      });
+    }, CHECK_MS * 5);
+    try {
+      return await Promise.all(parts);
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Resets the shared item counter for a job of `items` work items. */
@@ -291,6 +394,7 @@ export class Pool {
     this.control[base + DESCRIPTOR] = descriptor;
     this.control[base + REPLY] = reply ? 1 : 0;
     this.control[base + STATUS] = 0;
+    this.control[base + ACTIVE] = 0;
     Atomics.store(this.control, base + SEQ, seq);
     Atomics.notify(this.control, base + SEQ);
     return seq;
@@ -310,8 +414,12 @@ export class Pool {
     });
   }
 
-  /** Terminates one worker as if it had crashed (for tests of the failure path). */
-  killWorker(index: number): void {
-    this.workers[index]?.terminate();
+  /**
+   * For tests of the failure paths: terminates worker `index` as if it had crashed or, with
+   * `afterItems`, makes it stop answering (hang) once it has claimed that many work items.
+   */
+  killWorker(index: number, afterItems = 0): void {
+    if (afterItems > 0) Atomics.store(this.control, index * SLOTS + HALT, afterItems);
+    else this.workers[index]?.terminate();
   }
 }
