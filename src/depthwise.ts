@@ -1,5 +1,5 @@
 /**
- * Weight packing for the depthwise kernels (assembly/depthwise.ts): groups == input channels C,
+ * Weight packing for the depthwise kernels (assembly/depthwise/): groups == input channels C,
  * weight `[C * m, 1, ...k]` (m = channel multiplier; filter k = c * m + j reads input channel c).
  */
 import { product } from './shape.ts';
