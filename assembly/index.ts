@@ -6,7 +6,7 @@
 export {
   gemmConv, gemmConvItems, gemmConvWorkspaceBytes, transposedConv, transposedConvItems, transposedConvWorkspaceBytes,
 } from './conv';
-export { depthwiseConv, depthwiseConvItems, depthwiseConvWorkspaceBytes } from './depthwise';
+export { depthwiseConv, depthwiseConvItems, depthwiseConvWorkspaceBytes } from './depthwise/index';
 export { groupedConv, groupedConvItems, groupedConvWorkspaceBytes } from './grouped';
 export { separableConv, separableConvItems, separableConvWorkspaceBytes } from './separable';
 export { winogradConv, winogradConvItems, winogradConvWorkspaceBytes } from './winograd';

@@ -6,7 +6,7 @@
  * algorithm: the kernels see every problem as three-dimensional (unused axes have size 1), and
  * what differs between algorithms is declared by their modules (src/algorithms/).
  */
-import { Slot } from '../assembly/descriptor.ts';
+import { Slot, BIAS_PADDING } from '../assembly/descriptor.ts';
 import { runtime, currentGeneration, type Runtime } from './runtime.ts';
 import { checkOutput, checkShape, checkTensor } from './validate.ts';
 import { product } from './shape.ts';
@@ -74,9 +74,9 @@ export class Plan implements ConvPlan {
     arena.f32(weights, packed.length).set(packed);
     let bias = 0;
     if (spec.bias) {
-      // Padded by 8 zeros: the micro-kernel reads a whole tile's bias.
-      bias = arena.alloc((spec.bias.length + 8) * 4, 'bias');
-      const view = arena.f32(bias, spec.bias.length + 8);
+      // Padded with zeros: the micro-kernel reads a whole tile's bias.
+      bias = arena.alloc((spec.bias.length + BIAS_PADDING) * 4, 'bias');
+      const view = arena.f32(bias, spec.bias.length + BIAS_PADDING);
       view.fill(0);
       view.set(spec.bias);
     }

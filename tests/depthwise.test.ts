@@ -1,6 +1,6 @@
 /**
  * Depthwise convolution (groups == input channels, any channel multiplier): the direct kernels
- * of assembly/depthwise.ts against the float64 reference, on random sweeps and on the shapes
+ * of assembly/depthwise/ against the float64 reference, on random sweeps and on the shapes
  * around the kernels' vector widths (4 channels channels-last, 4 and 8 output columns
  * channels-first) and their specialised paths (3x3 and 5x5, stride 1 and 2).
  */

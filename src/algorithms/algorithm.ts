@@ -6,6 +6,7 @@ import type { ConvSpec, WeightTensor } from '../spec.ts';
 import type { Geometry } from '../geometry.ts';
 import type { Exports } from '../kernels.ts';
 import { balancedBlock, product } from '../shape.ts';
+import { TILE_COLS } from '../../assembly/descriptor.ts';
 
 /**
  * What a plan's kernel computes for one run: geometry `g`, after `input` reorders the input
@@ -70,14 +71,14 @@ const MAX_BLOCK_K = 1024;
 
 /**
  * Blocking of the packed GEMM over a reduction of `red` and `pixels` pixels: `blockK` (at most
- * MAX_BLOCK_K, longer reductions split evenly) and `blockP` (a multiple of 8, the block of at most
- * PACK_BLOCK_FLOATS floats, and at most `most` pixels), cut so that `parts` threads get equal
- * shares (see `balancedBlock`).
+ * MAX_BLOCK_K, longer reductions split evenly) and `blockP` (a multiple of TILE_COLS; the block
+ * holds at most PACK_BLOCK_FLOATS floats and at most `most` pixels), cut so that `parts` threads
+ * get equal shares (see `balancedBlock`).
  */
 export function gemmBlocking(red: number, pixels: number, parts: number, most = Infinity): Blocking {
   const blockK = red <= MAX_BLOCK_K ? red : Math.ceil(red / Math.ceil(red / MAX_BLOCK_K));
-  const blockP = Math.min(Math.floor(PACK_BLOCK_FLOATS / blockK), most);
-  return { blockK, blockP: balancedBlock(pixels, Math.max(8, Math.floor(blockP / 8) * 8), parts) };
+  const fits = Math.floor(Math.min(Math.floor(PACK_BLOCK_FLOATS / blockK), most) / TILE_COLS) * TILE_COLS;
+  return { blockK, blockP: balancedBlock(pixels, Math.max(TILE_COLS, fits), parts) };
 }
 
 /** 2 x multiply-adds of a forward convolution on `g` (dense count: padding taps included). */

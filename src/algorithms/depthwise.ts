@@ -1,5 +1,5 @@
 /**
- * The direct depthwise kernels (assembly/depthwise.ts `depthwiseConv`): groups == input channels
+ * The direct depthwise kernels (assembly/depthwise/, `depthwiseConv`): groups == input channels
  * C, weight `[C * m, 1, ...k]` (m = channel multiplier; filter k = c * m + j reads input channel
  * c). Vectorised across output columns channels-first (with specialised 3x3 and 5x5 stride 1 and
  * 2 row kernels) or across channels channels-last; always preferred to the GEMM, whose tiles

@@ -5,6 +5,7 @@
 import type { Algorithm } from './algorithm.ts';
 import { forwardFlops, gemmBlocking } from './algorithm.ts';
 import { product } from '../shape.ts';
+import { TILE_COLS, TILE_ROWS } from '../../assembly/descriptor.ts';
 
 export const gemm: Algorithm = {
   name: 'gemm',
@@ -21,10 +22,10 @@ export const gemm: Algorithm = {
 
 /**
  * Packs weights into the panels the kernels read (see assembly/conv.ts):
- * forward channels-first: per group, 4-row panels over (out channel) x (c, tap);
- * forward channels-last: per group, 8-column panels over (tap, c) x (out channel);
- * transposed channels-first: per group, 4-row panels over (m, tap) x c;
- * transposed channels-last: per group, 8-column panels over c x (tap, m).
+ * forward channels-first: per group, TILE_ROWS-row panels over (out channel) x (c, tap);
+ * forward channels-last: per group, TILE_COLS-column panels over (tap, c) x (out channel);
+ * transposed channels-first: per group, TILE_ROWS-row panels over (m, tap) x c;
+ * transposed channels-last: per group, TILE_COLS-column panels over c x (tap, m).
  * `flip` reverses the taps (mathematical convolution).
  */
 export function packWeights(
@@ -51,7 +52,7 @@ export function packWeights(
       ? (g, o, r) => w[((g * Cg + r) * Kg + (o % Kg)) * taps + tapOf(Math.floor(o / Kg))]
       : (g, o, r) => w[((g * Cg + r) * Kg + Math.floor(o / taps)) * taps + tapOf(o % taps)];
   }
-  const tile = channelsLast ? 8 : 4;
+  const tile = channelsLast ? TILE_COLS : TILE_ROWS;
   const padded = Math.ceil(outer / tile) * tile;
   const out = new Float32Array(groups * padded * red);
   let i = 0;

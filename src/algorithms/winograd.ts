@@ -9,6 +9,7 @@ import type { ConvSpec } from '../spec.ts';
 import type { Geometry } from '../geometry.ts';
 import type { Exports } from '../kernels.ts';
 import { balancedBlock, toThreeAxes, type Pads } from '../shape.ts';
+import { TILE_COLS, TILE_ROWS } from '../../assembly/descriptor.ts';
 
 /**
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
@@ -90,7 +91,7 @@ export function packWinogradWeights(
 ): Float32Array {
   const [K, Cg] = shape;
   const Kg = K / groups;
-  const tile = channelsLast ? 8 : 4;
+  const tile = channelsLast ? TILE_COLS : TILE_ROWS;
   const Kp = Math.ceil(Kg / tile) * tile;
   const out = new Float32Array(groups * 16 * Kp * Cg);
   const g3 = new Float64Array(9);
