@@ -3,8 +3,9 @@
 //  1. the float64 reference (lib/workload.mjs) against a brute-force definition written
 //     independently below (a sum over every output, input channel and tap);
 //  2. the ONNX model builder (lib/onnx.mjs) and the reference together against onnxruntime-node;
-//  3. the peer adapters (impls/ort-web.mjs, impls/tfjs.mjs on wasm) against the reference: each
-//     must match or say n/a;
+//  3. the adapters (impls/ort-web.mjs, impls/tfjs.mjs on wasm, impls/wasmconv.mjs where
+//     dist/index.js is built), each in each of its modes, against the reference: each must match
+//     or say n/a;
 //  4. the network tables (networks.mjs): every layer reads a tensor of the shape the layer it names
 //     in `from` produces (channels and size, through a pool or a concatenation where it says so),
 //     and its geometry is valid;
@@ -206,12 +207,18 @@ for (const c of cases) {
   }
 }
 // 3. Adapters, in this process (the benchmark runs each in its own child).
+// Each adapter in each of its modes (wasmconv's only where dist/index.js is built).
 const adapters = [];
-for (const [name, path, options] of [['ort-web', './impls/ort-web.mjs', {}], ['tfjs-wasm', './impls/tfjs.mjs', { backend: 'wasm' }]]) {
+for (const [name, path, options, modes] of [
+  ['ort-web', './impls/ort-web.mjs', {}, ['plain']],
+  ['tfjs-wasm', './impls/tfjs.mjs', { backend: 'wasm' }, ['plain', 'resident']],
+  ['wasmconv', './impls/wasmconv.mjs', {}, ['plain', 'resident']],
+]) {
   try {
     const mod = await import(path);
-    await mod.init(options);
-    adapters.push([name, mod]);
+    const info = await mod.init(options);
+    for (const mode of modes) adapters.push([`${name} ${mode}`, { prepare: (wl, data) => mod.prepare(wl, data, mode) }]);
+    if (name === 'wasmconv') check('wasmconv adapter reports its backend', typeof info.backend === 'string' && info.backend.length > 0, JSON.stringify(info));
   } catch (err) {
     console.log(`${name}: cannot start (${err.message}): skipping its checks`);
   }
@@ -237,10 +244,10 @@ for (const [name, mod] of adapters) {
     }
     try {
       const cmp = compare(ref, op.read(await op.run()));
-      if (name === 'tfjs-wasm' && wl.op === 'convTranspose' && wl.rank === 3) {
+      if (name.startsWith('tfjs-wasm') && wl.op === 'convTranspose' && wl.rank === 3) {
         // A bug of the peer, not of the benchmark: tfjs-backend-wasm 4.22's conv3dTranspose
         // disagrees with tfjs-backend-cpu's (which matches the reference); the benchmark shows ✗.
-        known.push(`${c.id}: max error ${cmp.maxErr.toExponential(1)}`);
+        known.push(`${name} ${c.id}: max error ${cmp.maxErr.toExponential(1)}`);
         op.dispose();
         continue;
       }
