@@ -72,8 +72,9 @@ export function ratioColumns(report, node, cols) {
   }
   const relaxed = byBackend(report, node, 'relaxed-simd');
   const simd = byBackend(report, node, 'simd');
-  if (relaxed && simd && has(relaxed, 'resident') && has(simd, 'resident')) {
-    out.push({ title: 'relaxed-simd / simd (resident)', value: (get) => ratio(get(relaxed, 'resident'), get(simd, 'resident')) });
+  const both = ['resident', 'plain'].find((m) => relaxed && simd && has(relaxed, m) && has(simd, m));
+  if (both) {
+    out.push({ title: `relaxed-simd / simd (${both})`, value: (get) => ratio(get(relaxed, both), get(simd, both)) });
   }
   if (has('wasmconv', 'plain') && has('ort-node', 'plain')) {
     out.push({ title: 'wasmconv plain / ort-node', value: (get) => ratio(get('wasmconv', 'plain'), get('ort-node', 'plain')) });
