@@ -8,7 +8,7 @@
 //     or say n/a;
 //  4. the network tables (networks.mjs): every layer reads a tensor of the shape the layer it names
 //     in `from` produces (channels and size, through a pool or a concatenation where it says so),
-//     and its geometry is valid;
+//     its geometry is valid, and the ImageNet networks' multiply-adds match the published ones;
 //  5. the bounded reference (a few output channels of a big layer) against the full one;
 //  6. the resolution of --node specs (no download: the running binary and paths only).
 // Run: node bench/selftest.mjs   (needs bench/node_modules for steps 2-3; prints "N passed, N failed")
@@ -146,6 +146,17 @@ for (const net of NETWORKS) {
   const d = distinctLayers(net);
   check(`${net.id} distinct layers`, d.reduce((sum, e) => sum + e.count, 0) === net.layers.length && d.length <= net.layers.length, 'counts do not add up');
 }
+// Multiply-adds of the whole network against the figures published with it (within 3%): a
+// missing or doubled block would show. ResNet-50 with the stride on the 3x3 (4.1 G; the paper's
+// 3.8 G has it on the first 1x1).
+const PUBLISHED_MACS = { mobilenetv2: 300e6, mobilenetv3: 219e6, 'efficientnet-b0': 390e6, resnet18: 1.8e9, resnet50: 4.1e9 };
+for (const net of NETWORKS) {
+  const expected = PUBLISHED_MACS[net.id];
+  if (!expected) continue;
+  const macs = net.layers.reduce((sum, l) => sum + describeWorkload({ id: l.name, ...l }).macs, 0);
+  check(`${net.id} multiply-adds`, Math.abs(macs / expected - 1) <= 0.03, `${(macs / 1e6).toFixed(1)} M, published ${(expected / 1e6).toFixed(0)} M`);
+}
+
 // 5. Bounded reference: a few output channels of a layer equal those channels of the full reference.
 for (const entry of [
   { id: 'b1', op: 'conv', cin: 6, cout: 10, in: [9, 8], k: [3, 3], stride: [2, 1], pad: [1, 1] },
