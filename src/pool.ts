@@ -16,7 +16,7 @@
  * Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply;
  * ACTIVE: 1 + the item it claims last (0: none yet in this job); BEAT: counts wake-ups and items
  * done (a worker whose count stands still past a bound is taken for dead); HALT: tests make the
- * worker stop answering after claiming that many items.
+ * worker stop answering in its next job (see `killWorker`).
  */
 const SLOTS = 9;
 const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5, ACTIVE = 6, BEAT = 7, HALT = 8;
@@ -51,6 +51,9 @@ function workerMain(
     seq = Atomics.load(ctl, base);
     if (seq < 0) return;
     Atomics.add(ctl, base + 7, 1);
+    // Tests: HALT counts down at the wake-up and at each claim; at 0 the worker stops answering.
+    const halt = () => ctl[base + 8] > 0 && Atomics.sub(ctl, base + 8, 1) === 1 && Atomics.wait(ctl, base + 8, 0);
+    halt();
     let status = 0;
     try {
       // Claim items until none is left; each call computes one. The item is recorded (ACTIVE)
@@ -62,11 +65,15 @@ function workerMain(
         if (item >= ctl[job + 1]) break;
         Atomics.store(ctl, base + 6, item + 1);
         if (Atomics.compareExchange(ctl, job, item, item + 1) !== item) continue;
-        if (ctl[base + 8] > 0 && Atomics.sub(ctl, base + 8, 1) === 1) Atomics.wait(ctl, base + 8, 0);
+        halt();
         range[0] = item;
         range[1] = item + 1;
         fn(d);
         Atomics.add(ctl, base + 7, 1);
+      }
+      if (ctl[base + 8] > 0) {
+        Atomics.store(ctl, base + 8, 1);
+        halt();
       }
     } catch {
       status = 1;
@@ -152,6 +159,8 @@ export class Pool {
         await new Promise<void>((resolve, reject) => {
           w.once('message', () => resolve());
           w.once('error', reject);
+          // A worker ended while starting (terminated by someone else) never sends its message.
+          w.once('exit', (code) => reject(new Error(`worker exited with code ${code} while starting`)));
         });
         w.on('message', onMessage);
         w.on('error', onFailure);
@@ -178,9 +187,20 @@ export class Pool {
     return pool;
   }
 
-  private spawn(index: number): Promise<void> {
+  /** Starts worker `index`; a replacement (`retries` > 0) that dies while starting is started again. */
+  private spawn(index: number, retries = 0): Promise<void> {
     this.starting++;
-    const started = this.start(index).finally(() => this.starting--);
+    const attempt = async (): Promise<void> => {
+      for (let n = 0; ; n++) {
+        try {
+          return await this.start(index);
+        } catch (e) {
+          if (this.closed || n >= retries) throw e;
+          await new Promise((done) => setTimeout(done, 50 * (n + 1)));
+        }
+      }
+    };
+    const started = attempt().finally(() => this.starting--);
     this.started[index] = started.catch(() => {});
     return started;
   }
@@ -199,7 +219,7 @@ export class Pool {
       const part = this.parts[index];
       this.parts[index] = null;
       part?.settle(DIED);
-      void this.spawn(index).catch(() => {});
+      void this.spawn(index, 4).catch(() => {});
     };
     const worker = await this.create(
       index,
@@ -342,7 +362,13 @@ export class Pool {
       beat.forEach((b, i) => {
         const c = Atomics.load(this.control, i * SLOTS + BEAT);
         if (c !== b.count) Object.assign(b, { count: c, at: now });
-        else if (now - b.at > SILENCE_MS && this.parts[i]) this.retire[i]?.();
+        else if (now - b.at > SILENCE_MS && this.parts[i]) {
+          this.retire[i]?.();
+          // A slot whose worker is already gone (its replacement could not start) fails the part itself.
+          const part = this.parts[i];
+          this.parts[i] = null;
+          part?.settle(DIED);
+        }
       });
     }, CHECK_MS * 5);
     try {
@@ -387,7 +413,8 @@ export class Pool {
 
   /**
    * For tests of the failure paths: terminates worker `index` as if it had crashed or, with
-   * `afterItems`, makes it stop answering (hang) once it has claimed that many work items.
+   * `afterItems` n > 0, makes it stop answering (hang) in its next job: at the wake-up for 1,
+   * holding its (n-1)-th claimed item otherwise, at the end of the job if it claims fewer.
    */
   killWorker(index: number, afterItems = 0): void {
     if (afterItems > 0) Atomics.store(this.control, index * SLOTS + HALT, afterItems);
