@@ -1,4 +1,4 @@
-// The long soak run: tests/soak.test.ts (the bounded soak the test suite runs for 20 s) for
+// The long soak run: tests/soak.test.ts (the bounded soak the test suite runs for 15 s) for
 // minutes, with a fresh seed that is printed for replay.
 //
 //   npm run soak                                  180 s, random seed

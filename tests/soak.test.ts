@@ -1,11 +1,11 @@
 /**
- * The soak test (tests/soak.ts): 20 seconds in the test suite; `npm run soak` runs it for minutes
+ * The soak test (tests/soak.ts): 15 seconds in the test suite; `npm run soak` runs it for minutes
  * (WASMCONV_SOAK_SECONDS, WASMCONV_SOAK_SEED).
  */
 import { expect, it } from 'vitest';
 import { soak } from './soak.ts';
 
-const seconds = Number(process.env.WASMCONV_SOAK_SECONDS ?? 20);
+const seconds = Number(process.env.WASMCONV_SOAK_SECONDS ?? 15);
 const seed = Number(process.env.WASMCONV_SOAK_SEED ?? 16);
 
 it(`soak: ${seconds} s of concurrent calls, disposals, worker kills and memory growth (seed ${seed})`, async () => {
