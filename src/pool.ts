@@ -10,6 +10,10 @@
  * thread) compute part 0 on the main thread and wait for the rest; asynchronous runs give every
  * part to a worker and resolve on the workers' messages, so the caller's event loop stays free.
  * Asynchronous jobs run one after another in the order they were submitted.
+ *
+ * No wait is unbounded: a worker that dies (or hangs) is noticed by its silence (see SILENCE_MS),
+ * ended and replaced. A synchronous run then computes the dead worker's claimed item and every
+ * unclaimed one on the calling thread; an asynchronous job fails with an error that says so.
  */
 
 /**
