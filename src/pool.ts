@@ -11,6 +11,10 @@
  * thread) compute part 0 on the main thread and wait for the rest; asynchronous runs give every
  * part to a worker and resolve on the workers' messages, so the caller's event loop stays free.
  * Asynchronous jobs run one after another in the order they were submitted.
+ *
+ * No wait is unbounded: a worker that dies (or hangs) is noticed by its silence (see SILENCE_MS),
+ * ended and replaced. A synchronous run then computes the dead worker's claimed item and every
+ * unclaimed one on the calling thread; an asynchronous job fails with an error that says so.
  */
 import { PROTOCOL, claimItems, workerMain, type WorkerInit } from './worker.ts';
 
@@ -108,6 +112,8 @@ export class Pool {
         await new Promise<void>((resolve, reject) => {
           w.once('message', () => resolve());
           w.once('error', reject);
+          // A worker ended while starting (terminated by someone else) never sends its message.
+          w.once('exit', (code) => reject(new Error(`worker exited with code ${code} while starting`)));
         });
         w.on('message', onMessage);
         w.on('error', onFailure);
@@ -134,9 +140,20 @@ export class Pool {
     return pool;
   }
 
-  private spawn(index: number): Promise<void> {
+  /** Starts worker `index`; a replacement (`retries` > 0) that dies while starting is started again. */
+  private spawn(index: number, retries = 0): Promise<void> {
     this.starting++;
-    const started = this.start(index).finally(() => this.starting--);
+    const attempt = async (): Promise<void> => {
+      for (let n = 0; ; n++) {
+        try {
+          return await this.start(index);
+        } catch (e) {
+          if (this.closed || n >= retries) throw e;
+          await new Promise((done) => setTimeout(done, 50 * (n + 1)));
+        }
+      }
+    };
+    const started = attempt().finally(() => this.starting--);
     this.started[index] = started.catch(() => {});
     return started;
   }
@@ -155,7 +172,7 @@ export class Pool {
       const part = this.parts[index];
       this.parts[index] = null;
       part?.settle(DIED);
-      void this.spawn(index).catch(() => {});
+      void this.spawn(index, 4).catch(() => {});
     };
     const worker = await this.create(
       index,
@@ -296,7 +313,13 @@ export class Pool {
       beat.forEach((b, i) => {
         const c = Atomics.load(this.control, i * SLOTS + BEAT);
         if (c !== b.count) Object.assign(b, { count: c, at: now });
-        else if (now - b.at > SILENCE_MS && this.parts[i]) this.retire[i]?.();
+        else if (now - b.at > SILENCE_MS && this.parts[i]) {
+          this.retire[i]?.();
+          // A slot whose worker is already gone (its replacement could not start) fails the part itself.
+          const part = this.parts[i];
+          this.parts[i] = null;
+          part?.settle(DIED);
+        }
       });
     }, CHECK_MS * 5);
     try {
@@ -341,7 +364,8 @@ export class Pool {
 
   /**
    * For tests of the failure paths: terminates worker `index` as if it had crashed or, with
-   * `afterItems`, makes it stop answering (hang) once it has claimed that many work items.
+   * `afterItems` n > 0, makes it stop answering (hang) in its next job: at the wake-up for 1,
+   * holding its (n-1)-th claimed item otherwise, at the end of the job if it claims fewer.
    */
   killWorker(index: number, afterItems = 0): void {
     if (afterItems > 0) Atomics.store(this.control, index * SLOTS + HALT, afterItems);

@@ -100,6 +100,27 @@ describe('worker threads that die', () => {
     expectClose(plan.run(x), expected, TOL, 'sync after');
   });
 
+  it('a replacement killed while it starts: the pool starts another, queued runs settle', async () => {
+    await recovered();
+    const replacements: Array<{ terminate(): unknown }> = [];
+    const onWorker = (w: { terminate(): unknown }) => {
+      replacements.push(w);
+      if (replacements.length === 1) w.terminate();
+    };
+    process.on('worker', onWorker);
+    try {
+      pool().killWorker(0);
+      await new Promise((done) => setTimeout(done, 50));
+      const queued = plan.runAsync(x);
+      expectClose(await within(8000, () => queued), expected, TOL, 'queued behind the failed start');
+      await recovered();
+      expect(replacements.length).toBeGreaterThanOrEqual(2);
+      expectClose(plan.run(x), expected, TOL, 'sync after');
+    } finally {
+      process.off('worker', onWorker);
+    }
+  });
+
   it('terminate() racing runs: pending asynchronous runs reject, later runs use one thread', async () => {
     const a = plan.runAsync(x);
     const b = plan.runAsync(x);
