@@ -5,9 +5,10 @@
  *
  * Geometry (per axis, arrays as three axes [D, H, W]): the full convolution of a signal of n1 and a
  * kernel of n2 samples has F = n1 + n2 - 1; a mode keeps the window [start, start + size) of it.
- * A circular convolution of length L equals the full one on that window when
- * L >= max(start + size, F - start), so the transform length is the smallest fast length above
- * that (even along W, for the real transform).
+ * A circular convolution of length L >= max(n1, n2) (neither array wraps) equals the full one on
+ * that window when L >= max(start + size, F - start) (no other period reaches it), so the
+ * transform length is the smallest fast length above all four (even along W, for the real
+ * transform).
  */
 import { nextFastLength, SpectrumShape } from '../fft.ts';
 import { currentGeneration, type Runtime } from '../runtime.ts';
@@ -22,13 +23,27 @@ export interface Filter {
   dispose(): void;
 }
 
-/** Seconds per float32 multiply-add of the direct method (measured; see `costs`). */
-const DIRECT_MAC = 0.9e-10;
-/** Seconds per real sample per log2(length) of one real transform, and per sample for the copies. */
-const FFT_SAMPLE_LOG = 1.1e-9;
-const FFT_SAMPLE = 4e-9;
-/** Fixed cost of one call (validation, copies in and out, allocation), both methods. */
-const CALL = 20e-6;
+/*
+ * Cost model of 'auto', in seconds, fitted to one interleaved run (Node 20, simd backend, medians
+ * of 9, a loaded 2-core machine) of convolve with method 'direct' and 'fft' on 1-D 64..65536
+ * samples with 8..4096 taps, 2-D 64^2..512^2 with 3^2..21^2 and 3-D 16^3, 32^3 with 3^3, 7^3:
+ * - direct: 0.17-0.27 ns per multiply-add in 1-D (k >= 64), 0.14-0.47 in 2-D, 0.58-0.66 in 3-D,
+ *   plus about 10 ns per output for extending and copying the signal, plus the call;
+ * - fft: 0.3-0.5 ns per sample per log2(samples) of each real transform (up to 1 ns on 512^2,
+ *   whose planes leave the cache), three transforms per call (kernel, signal, inverse);
+ * - measured crossovers: 1-D 65536 samples at 16-64 taps, 2-D 256^2 at 9^2, 3-D 32^3 at 3^3-7^3;
+ *   below about 50 microseconds both cost the same and 'direct' (exact) is kept.
+ */
+/** Seconds per multiply-add of the direct method, by rank (1-D, 2-D, 3-D). */
+const DIRECT_MAC = [0.22e-9, 0.3e-9, 0.6e-9];
+/** Seconds per output of the direct method (extension and copies). */
+const DIRECT_OUTPUT = 10e-9;
+/** Seconds per real sample per log2(samples) of one real transform, and per sample for the passes around it. */
+const FFT_SAMPLE_LOG = 0.45e-9;
+const FFT_SAMPLE = 2e-9;
+/** Fixed cost of one call: validation, allocation, copies in and out (more blocks for the FFT). */
+const CALL_DIRECT = 20e-6;
+const CALL_FFT = 40e-6;
 
 /** Time of one real transform of `samples` samples (the product of its lengths), by the cost model. */
 function transformCost(samples: number): number {
@@ -39,7 +54,7 @@ function transformCost(samples: number): number {
 export function transformLengths(n: number[], k: number[], w: Window): number[] {
   return n.map((ni, i) => {
     const full = ni + k[i] - 1;
-    const need = Math.max(w.start[i] + w.size[i], full - w.start[i]);
+    const need = Math.max(w.start[i] + w.size[i], full - w.start[i], ni, k[i]);
     return i === 2 ? nextFastLength(need, true) : nextFastLength(need);
   });
 }
@@ -55,7 +70,7 @@ export function overlapAddLength(n: number, k: number): number {
   let bestCost = transformCost(whole) * 2;
   for (let L = nextFastLength(2 * k, true); L < whole; L = nextFastLength(L + 1, true)) {
     const blocks = Math.ceil(n / (L - k + 1));
-    const cost = blocks * (2 * transformCost(L) + 2e-9 * L);
+    const cost = blocks * 2 * transformCost(L);
     if (cost < bestCost) {
       bestCost = cost;
       best = L;
@@ -65,17 +80,21 @@ export function overlapAddLength(n: number, k: number): number {
   return best;
 }
 
-/** Estimated seconds of each method for one run (a kernel already transformed). */
-export function costs(n: number[], k: number[], w: Window): { direct: number; fft: number; overlapAdd: number } {
+/**
+ * Estimated seconds of each method for one run; `kernelTransforms` is 1 when the kernel's
+ * transform is part of the run (a one-off call), 0 when a plan made it beforehand.
+ */
+export function costs(n: number[], k: number[], w: Window, kernelTransforms: number): { direct: number; fft: number; overlapAdd: number } {
   const outputs = w.size[0] * w.size[1] * w.size[2];
   const taps = k[0] * k[1] * k[2];
-  const direct = CALL + outputs * taps * DIRECT_MAC;
+  const rank = k[0] > 1 || n[0] > 1 ? 3 : k[1] > 1 || n[1] > 1 ? 2 : 1;
+  const direct = CALL_DIRECT + outputs * (DIRECT_OUTPUT + taps * DIRECT_MAC[rank - 1]);
   const L = transformLengths(n, k, w);
-  const fft = CALL + 2 * transformCost(L[0] * L[1] * L[2]);
+  const fft = CALL_FFT + (2 + kernelTransforms) * transformCost(L[0] * L[1] * L[2]);
   let overlapAdd = Infinity;
-  if (n[0] === 1 && n[1] === 1 && k[0] === 1 && k[1] === 1) {
+  if (rank === 1) {
     const B = overlapAddLength(n[2], k[2]);
-    if (B > 0) overlapAdd = CALL + Math.ceil(n[2] / (B - k[2] + 1)) * (2 * transformCost(B) + 2e-9 * B);
+    if (B > 0) overlapAdd = CALL_FFT + (Math.ceil(n[2] / (B - k[2] + 1)) * 2 + kernelTransforms) * transformCost(B);
   }
   return { direct, fft, overlapAdd };
 }

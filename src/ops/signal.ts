@@ -127,7 +127,7 @@ function signal(fn: Fn, in1: TensorLike, in2: TensorLike, options?: SignalOption
       reverse = fn === 'correlate';
     }
   }
-  const filter = makeFilter(fn, fn, v, a.shape, o);
+  const filter = makeFilter(fn, fn, v, a.shape, o, 1);
   try {
     const y = new Float32Array(product(filter.outputShape));
     filter.run(fn, a.data, y);
@@ -151,7 +151,7 @@ function createSignal(fn: string, kind: Fn, kernel: TensorLike, options: Convolv
   if (o.mode === 'valid' && shape.some((n, i) => n < v.shape[i])) {
     throw new RangeError(`${fn}: mode 'valid' in a plan needs a signal at least as large as the kernel on every axis, got shape [${shape.join(', ')}] and kernel [${v.shape.join(', ')}]`);
   }
-  const filter = makeFilter(fn, kind, v, shape, o);
+  const filter = makeFilter(fn, kind, v, shape, o, 0);
   const size = product(shape), outSize = product(filter.outputShape);
   let disposed = false;
   return {
@@ -199,13 +199,13 @@ function windowOf(fn: Fn, mode: SignalMode, n: number[], k: number[]): Window {
 }
 
 /** A filter of signals of shape `shape` by kernel `v` with the chosen method. */
-function makeFilter(fn: string, kind: Fn, v: Arr, shape: number[], o: Parsed): SignalFilter {
+function makeFilter(fn: string, kind: Fn, v: Arr, shape: number[], o: Parsed, kernelTransforms: number): SignalFilter {
   const rank = shape.length;
   const n3 = toThreeAxes(shape, 1), k3 = toThreeAxes(v.shape, 1);
   const window = windowOf(kind, o.mode, n3, k3);
   const outputShape = window.size.slice(3 - rank);
   let method = o.method;
-  const cost = costs(n3, k3, window);
+  const cost = costs(n3, k3, window, kernelTransforms);
   if (method === 'auto') method = o.boundary !== 'fill' || cost.direct <= Math.min(cost.fft, cost.overlapAdd) ? 'direct' : 'fft';
   if (method === 'direct') return { method, outputShape, ...directFilter(kind, v, shape, o) };
   const rt = runtime(fn);
