@@ -334,12 +334,33 @@ export function realPack(src: usize, length: i32, srcStride: i32, re: usize, im:
 export function realUnpack(re: usize, im: usize, srcStride: i32, offset: i32, length: i32, dst: usize, dstStride: i32, rows: i32, scale: f32, accumulate: bool): void {
   for (let c = 0; c < rows; c++) {
     const rr = re + <usize>c * <usize>srcStride * F, ri = im + <usize>c * <usize>srcStride * F;
-    const d = dst + <usize>c * <usize>dstStride * F;
-    for (let i = 0; i < length; i++) {
-      const t = offset + i;
-      const v = load<f32>((t & 1 ? ri : rr) + (<usize>(t >> 1) << 2)) * scale;
-      const at = d + (<usize>i << 2);
-      store<f32>(at, accumulate ? load<f32>(at) + v : v);
+    let d = dst + <usize>c * <usize>dstStride * F;
+    let t = offset, end = offset + length;
+    if (t < end && (t & 1)) {
+      unpackOne(ri + (<usize>(t >> 1) << 2), d, scale, accumulate);
+      t++; d += F;
     }
+    // t is even from here: samples t, t + 1 are re[t / 2], im[t / 2]
+    if (ASC_FEATURE_SIMD) {
+      const s = f32x4.splat(scale);
+      for (; t + 8 <= end; t += 8, d += 8 * F) {
+        const at = <usize>(t >> 1) << 2;
+        const a = v128.load(rr + at), b = v128.load(ri + at);
+        let lo = f32x4.mul(i32x4.shuffle(a, b, 0, 4, 1, 5), s), hi = f32x4.mul(i32x4.shuffle(a, b, 2, 6, 3, 7), s);
+        if (accumulate) {
+          lo = f32x4.add(lo, v128.load(d));
+          hi = f32x4.add(hi, v128.load(d, 16));
+        }
+        v128.store(d, lo);
+        v128.store(d, hi, 16);
+      }
+    }
+    for (; t < end; t++, d += F) unpackOne((t & 1 ? ri : rr) + (<usize>(t >> 1) << 2), d, scale, accumulate);
   }
+}
+
+// @ts-ignore: decorator
+@inline function unpackOne(src: usize, dst: usize, scale: f32, accumulate: bool): void {
+  const v = load<f32>(src) * scale;
+  store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
 }

@@ -193,6 +193,40 @@ describe.skipIf(!backendAvailable())(`FFT convolution on the ${BACKEND} backend`
     }
   });
 
+  it('createConvolveStream / createCorrelateStream: blocks of any length give the full result', () => {
+    const r = rng(1307);
+    for (const [k, blocks] of [[1, [5, 1, 7]], [9, [3, 1, 20, 2, 8]], [300, [1000, 1000, 17, 1000, 1]], [5000, [4096, 4096, 4096]]] as Array<[number, number[]]>) {
+      const h = randomTensor(r, [k]);
+      const total = blocks.reduce((a, b) => a + b, 0);
+      const x = randomTensor(r, [total]);
+      for (const kind of ['convolve', 'correlate'] as const) {
+        for (const method of ['auto', 'direct', 'fft'] as const) {
+          const stream = (kind === 'convolve' ? wc.createConvolveStream : wc.createCorrelateStream)(h, { method });
+          const parts: number[] = [];
+          let at = 0;
+          for (const m of blocks) {
+            const y = stream.push(x.data.subarray(at, at + m));
+            expect(y.length).toBe(m);
+            parts.push(...y);
+            at += m;
+          }
+          parts.push(...stream.flush());
+          const got = { data: Float32Array.from(parts), shape: [parts.length] };
+          expectWithinBound(got, refSignal(kind, x, h), x, h, `stream ${kind} ${method} k=${k} [${blocks}]`);
+          // after flush the stream starts anew
+          const first = stream.push([1]);
+          expect(first.length).toBe(1);
+          expect(first[0]).toBeCloseTo(kind === 'convolve' ? h.data[0] : h.data[k - 1], 6);
+          stream.dispose();
+          expect(() => stream.push([1])).toThrow(/disposed/);
+        }
+      }
+    }
+    expect(() => wc.createConvolveStream({ data: [1, 2, 3, 4], shape: [2, 2] })).toThrow(/must be 1-D/);
+    expect(() => wc.createConvolveStream({ data: [1], shape: [1] }, { mode: 'same' } as never)).toThrow(/unknown option 'mode'/);
+    expect(() => wc.createConvolveStream({ data: [1], shape: [1] }).push(null as never)).toThrow(TypeError);
+  });
+
   it('property: random sizes, ranks, kinds and modes within the bound (fast-check)', () => {
     const arb = fc.record({
       rank: fc.integer({ min: 1, max: 3 }),

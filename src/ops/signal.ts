@@ -179,6 +179,82 @@ function createSignal(fn: string, kind: Fn, kernel: TensorLike, options: Convolv
   };
 }
 
+/**
+ * A 1-D filter for a signal that arrives in blocks: `push(block)` returns as many output samples
+ * as it was given, `flush()` the last n2 - 1 (the tail of 'full'); the concatenation of every
+ * output is the 'full' convolution (or correlation) of the concatenated blocks. Blocks may have any
+ * length; the filter of the last block length is kept, so equal blocks transform the kernel once.
+ */
+export interface SignalStream {
+  push(block: ArrayLike<number>): Float32Array;
+  /** The remaining n2 - 1 samples; the stream then starts anew. */
+  flush(): Float32Array;
+  dispose(): void;
+}
+
+/** A streaming 1-D convolution with `kernel` (see SignalStream); `method` as convolve's. */
+export function createConvolveStream(kernel: TensorLike, options?: { method?: SignalMethod }): SignalStream {
+  return createStream('createConvolveStream', 'convolve', kernel, options);
+}
+
+/** A streaming 1-D cross-correlation with `kernel` (see SignalStream). */
+export function createCorrelateStream(kernel: TensorLike, options?: { method?: SignalMethod }): SignalStream {
+  return createStream('createCorrelateStream', 'correlate', kernel, options);
+}
+
+function createStream(fn: string, kind: Fn, kernel: TensorLike, options?: { method?: SignalMethod }): SignalStream {
+  const o = parseOptions(fn, { method: checkOptions(fn, options, ['method']).method });
+  const v = arrayArg(fn, 'kernel', kernel);
+  if (v.shape.length !== 1) {
+    throw new RangeError(`${fn}: argument 'kernel' must be 1-D, got shape [${v.shape.join(', ')}]`);
+  }
+  const k = v.shape[0];
+  let tail = new Float32Array(k - 1);
+  let filter: SignalFilter | null = null;
+  let filterLength = 0;
+  let disposed = false;
+  const alive = (what: string) => {
+    if (disposed) throw new Error(`${fn}().${what}: this stream was disposed; create a new one`);
+  };
+  return {
+    push(block: ArrayLike<number>): Float32Array {
+      alive('push');
+      if (block === null || typeof block !== 'object' || typeof block.length !== 'number') {
+        throw new TypeError(`${fn}().push: argument 'block' must be a Float32Array or an array of numbers, got ${describe(block)}`);
+      }
+      const m = block.length;
+      if (m === 0) return new Float32Array(0);
+      for (let i = 0; i < m; i++) {
+        if (typeof block[i] !== 'number') throw new TypeError(`${fn}().push: argument 'block' must hold numbers, got ${describe(block[i])} at index ${i}`);
+      }
+      if (!filter || filterLength !== m) {
+        filter?.dispose();
+        filter = null;
+        filter = makeFilter(fn, kind, v, [m], { ...o, mode: 'full' }, 1);
+        filterLength = m;
+      }
+      const y = new Float32Array(m + k - 1);
+      filter.run(`${fn}().push`, block, y);
+      // The pending tail covers the first k - 1 outputs of this block (y has m + k - 1 >= k - 1);
+      // what lies past the block's length becomes the new tail.
+      for (let i = 0; i < k - 1; i++) y[i] += tail[i];
+      tail = y.slice(m);
+      return y.slice(0, m);
+    },
+    flush(): Float32Array {
+      alive('flush');
+      const out = tail;
+      tail = new Float32Array(k - 1);
+      return out;
+    },
+    dispose(): void {
+      disposed = true;
+      filter?.dispose();
+      filter = null;
+    },
+  };
+}
+
 function sliceOf(data: ArrayLike<number>, start: number, length: number): ArrayLike<number> {
   if (ArrayBuffer.isView(data)) return (data as Float32Array).subarray(start, start + length);
   return Array.prototype.slice.call(data, start, start + length) as number[];
