@@ -14,7 +14,9 @@
  *   [0] n, [1] stages, then per stage s: [2 + 3s] radix p, [3 + 3s] m = L / p (L the length the
  *   stage splits: n for the first, then L / p), [4 + 3s] byte offset of its twiddles from `table`.
  * Twiddles of a stage: for j in [0, m), r in [1, p): exp(-2 pi i r j / L) as (re, im) f32 pairs at
- * byte offset 8 * (j * (p - 1) + r - 1).
+ * byte offset 8 * (j * (p - 1) + r - 1). Then [2 + 3 * stages]: byte offset from `table` of the
+ * first stage's twiddles in blocks of four j (for the f32x4 first stage, when it has radix 4 and m
+ * is a multiple of 4), or 0: block g, twiddle r at 96 g + 32 (r - 1): four re, then four im.
  *
  * The forward transform is X[k] = sum_t x[t] exp(-2 pi i k t / n), unnormalised. The inverse
  * (unnormalised, exp(+...)) is the forward transform with the two planes swapped: pass the
@@ -182,6 +184,51 @@ function stage(p: i32, xr: usize, xi: usize, yr: usize, yi: usize, m: i32, S: i3
 }
 
 /**
+ * The first stage of a transform with one lane, radix 4, m a multiple of 4: butterflies j .. j + 3
+ * in the four lanes (inputs x[j + q m] are contiguous), outputs y[4 j + r] transposed back to
+ * memory order. `tw`: the blocked twiddles (see the table layout).
+ */
+function firstRadix4(xr: usize, xi: usize, yr: usize, yi: usize, m: i32, tw: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const si = <usize>m * F;
+  for (let j = 0; j < m; j += 4) {
+    const at = <usize>j * F;
+    const a0r = v128.load(xr + at), a0i = v128.load(xi + at);
+    const a1r = v128.load(xr + si + at), a1i = v128.load(xi + si + at);
+    const a2r = v128.load(xr + 2 * si + at), a2i = v128.load(xi + 2 * si + at);
+    const a3r = v128.load(xr + 3 * si + at), a3i = v128.load(xi + 3 * si + at);
+    const t0r = f32x4.add(a0r, a2r), t0i = f32x4.add(a0i, a2i);
+    const t1r = f32x4.sub(a0r, a2r), t1i = f32x4.sub(a0i, a2i);
+    const t2r = f32x4.add(a1r, a3r), t2i = f32x4.add(a1i, a3i);
+    const t3r = f32x4.sub(a1i, a3i), t3i = f32x4.sub(a3r, a1r);
+    const w = tw + <usize>(j >> 2) * 96;
+    const y0r = f32x4.add(t0r, t2r), y0i = f32x4.add(t0i, t2i);
+    const u1r = f32x4.add(t1r, t3r), u1i = f32x4.add(t1i, t3i);
+    const u2r = f32x4.sub(t0r, t2r), u2i = f32x4.sub(t0i, t2i);
+    const u3r = f32x4.sub(t1r, t3r), u3i = f32x4.sub(t1i, t3i);
+    const w1r = v128.load(w), w1i = v128.load(w, 16), w2r = v128.load(w, 32), w2i = v128.load(w, 48);
+    const w3r = v128.load(w, 64), w3i = v128.load(w, 80);
+    const y1r = f32x4.sub(f32x4.mul(u1r, w1r), f32x4.mul(u1i, w1i)), y1i = f32x4.add(f32x4.mul(u1r, w1i), f32x4.mul(u1i, w1r));
+    const y2r = f32x4.sub(f32x4.mul(u2r, w2r), f32x4.mul(u2i, w2i)), y2i = f32x4.add(f32x4.mul(u2r, w2i), f32x4.mul(u2i, w2r));
+    const y3r = f32x4.sub(f32x4.mul(u3r, w3r), f32x4.mul(u3i, w3i)), y3i = f32x4.add(f32x4.mul(u3r, w3i), f32x4.mul(u3i, w3r));
+    const out = <usize>j * 4 * F;
+    storeTransposed(yr + out, y0r, y1r, y2r, y3r);
+    storeTransposed(yi + out, y0i, y1i, y2i, y3i);
+  }
+}
+
+/** Stores the 4 x 4 matrix whose columns are a, b, c, d, row by row (16 floats at p). */
+// @ts-ignore: decorator
+@inline function storeTransposed(p: usize, a: v128, b: v128, c: v128, d: v128): void {
+  const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5), cd0 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7), cd1 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(p, i32x4.shuffle(ab0, cd0, 0, 1, 4, 5));
+  v128.store(p, i32x4.shuffle(ab0, cd0, 2, 3, 6, 7), 16);
+  v128.store(p, i32x4.shuffle(ab1, cd1, 0, 1, 4, 5), 32);
+  v128.store(p, i32x4.shuffle(ab1, cd1, 2, 3, 6, 7), 48);
+}
+
+/**
  * In-place forward complex FFT of length n (from `table`) along an axis of `batch` lanes, repeated
  * `count` times at element offsets c * stride (c in [0, count)).
  * - re, im: the data planes (f32); element t of lane b of repetition c at c * stride + t * batch + b;
@@ -202,7 +249,17 @@ export function fftComplex(re: usize, im: usize, workRe: usize, workIm: usize, t
       xr = workRe; xi = workIm; yr = ar; yi = ai;
     }
     let S = batch;
-    for (let s = 0; s < stages; s++) {
+    let s = 0;
+    const blocked = load<i32>(table + 8 + <usize>(stages * 12));
+    if (ASC_FEATURE_SIMD && S == 1 && blocked != 0) {
+      // The first stage has one lane: four butterflies side by side instead (j, j + 1, ...).
+      firstRadix4(xr, xi, yr, yi, load<i32>(table, 12), table + <usize>blocked);
+      const tr = xr, ti = xi;
+      xr = yr; xi = yi; yr = tr; yi = ti;
+      S = 4;
+      s = 1;
+    }
+    for (; s < stages; s++) {
       const at = table + 8 + <usize>(s * 12);
       const p = load<i32>(at), m = load<i32>(at, 4), tw = table + <usize>load<i32>(at, 8);
       stage(p, xr, xi, yr, yi, m, S, tw);

@@ -80,15 +80,20 @@ function cached(rt: Runtime, key: string, bytes: number, fill: (view: DataView, 
 /** The transform table of complex length n (layout in assembly/fft.ts). */
 export function complexTable(rt: Runtime, n: number): number {
   const ps = radices(n);
-  const header = 8 + 12 * ps.length;
-  const twiddleBytes = (p: number, m: number) => 8 * m * (p - 1);
-  let bytes = Math.ceil(header / 16) * 16;
+  const header = Math.ceil((12 + 12 * ps.length) / 16) * 16;
+  // The first stage in blocks of four butterflies (radix 4, m a multiple of 4), for f32x4.
+  const blockedFirst = ps[0] === 4 && (n / 4) % 4 === 0;
+  let bytes = header;
   let L = n;
-  for (const p of ps) { bytes += twiddleBytes(p, L / p); L /= p; }
+  for (const p of ps) { bytes += 8 * (L / p) * (p - 1); L /= p; }
+  const blockedAt = bytes;
+  if (blockedFirst) bytes += 8 * (n / 4) * 3;
+  const twiddle = (r: number, j: number, len: number) => (-2 * Math.PI * r * j) / len;
   return cached(rt, `complex length ${n}`, bytes, (v) => {
     v.setInt32(0, n, true);
     v.setInt32(4, ps.length, true);
-    let at = Math.ceil(header / 16) * 16;
+    v.setInt32(8 + 12 * ps.length, blockedFirst ? blockedAt : 0, true);
+    let at = header;
     let len = n;
     ps.forEach((p, s) => {
       const m = len / p;
@@ -97,14 +102,21 @@ export function complexTable(rt: Runtime, n: number): number {
       v.setInt32(16 + 12 * s, at, true);
       for (let j = 0; j < m; j++) {
         for (let r = 1; r < p; r++) {
-          const a = (-2 * Math.PI * r * j) / len;
-          v.setFloat32(at, Math.cos(a), true);
-          v.setFloat32(at + 4, Math.sin(a), true);
+          v.setFloat32(at, Math.cos(twiddle(r, j, len)), true);
+          v.setFloat32(at + 4, Math.sin(twiddle(r, j, len)), true);
           at += 8;
         }
       }
       len = m;
     });
+    if (!blockedFirst) return;
+    for (let j = 0; j < n / 4; j++) {
+      for (let r = 1; r < 4; r++) {
+        const base = blockedAt + 96 * (j >> 2) + 32 * (r - 1) + 4 * (j & 3);
+        v.setFloat32(base, Math.cos(twiddle(r, j, n)), true);
+        v.setFloat32(base + 16, Math.sin(twiddle(r, j, n)), true);
+      }
+    }
   });
 }
 
