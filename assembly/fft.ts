@@ -62,24 +62,18 @@ const HALF: f32 = 0.5;
   store<T>(pi, add<T>(mul<T>(ur, wi), mul<T>(ui, wr)));
 }
 
-/** Twiddle r (1-based) of the group at `w`, splatted. */
-// @ts-ignore: decorator
-@inline function twr<T>(w: usize, r: i32): T { return splat<T>(load<f32>(w + (<usize>(r - 1) << 3))); }
-// @ts-ignore: decorator
-@inline function twi<T>(w: usize, r: i32): T { return splat<T>(load<f32>(w + (<usize>(r - 1) << 3), 4)); }
-
-// Butterflies: inputs a_q at x + q * si, outputs y_r (times twiddle r) at y + r * so.
+// Butterflies: inputs a_q at x + q * si, outputs y_r (times twiddle r, (wNr, wNi)) at y + r * so.
 
 // @ts-ignore: decorator
-@inline function radix2<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w: usize): void {
+@inline function radix2<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w1r: T, w1i: T, w2r: T, w2i: T, w3r: T, w3i: T, w4r: T, w4i: T): void {
   const ar = load<T>(xr), ai = load<T>(xi), br = load<T>(xr + si), bi = load<T>(xi + si);
   store<T>(yr, add<T>(ar, br));
   store<T>(yi, add<T>(ai, bi));
-  storeTwiddled<T>(yr + so, yi + so, sub<T>(ar, br), sub<T>(ai, bi), twr<T>(w, 1), twi<T>(w, 1));
+  storeTwiddled<T>(yr + so, yi + so, sub<T>(ar, br), sub<T>(ai, bi), w1r, w1i);
 }
 
 // @ts-ignore: decorator
-@inline function radix3<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w: usize): void {
+@inline function radix3<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w1r: T, w1i: T, w2r: T, w2i: T, w3r: T, w3i: T, w4r: T, w4i: T): void {
   const S3: f32 = 0.8660254037844386; // sin(2 pi / 3)
   const a0r = load<T>(xr), a0i = load<T>(xi);
   const a1r = load<T>(xr + si), a1i = load<T>(xi + si);
@@ -92,12 +86,12 @@ const HALF: f32 = 0.5;
   const mr = sub<T>(a0r, mul<T>(half, t1r)), mi = sub<T>(a0i, mul<T>(half, t1i));
   // n = -i s t2
   const nr = mul<T>(s, t2i), ni = sub<T>(splat<T>(0), mul<T>(s, t2r));
-  storeTwiddled<T>(yr + so, yi + so, add<T>(mr, nr), add<T>(mi, ni), twr<T>(w, 1), twi<T>(w, 1));
-  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, sub<T>(mr, nr), sub<T>(mi, ni), twr<T>(w, 2), twi<T>(w, 2));
+  storeTwiddled<T>(yr + so, yi + so, add<T>(mr, nr), add<T>(mi, ni), w1r, w1i);
+  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, sub<T>(mr, nr), sub<T>(mi, ni), w2r, w2i);
 }
 
 // @ts-ignore: decorator
-@inline function radix4<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w: usize): void {
+@inline function radix4<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w1r: T, w1i: T, w2r: T, w2i: T, w3r: T, w3i: T, w4r: T, w4i: T): void {
   const a0r = load<T>(xr), a0i = load<T>(xi);
   const a1r = load<T>(xr + si), a1i = load<T>(xi + si);
   const a2r = load<T>(xr + 2 * si), a2i = load<T>(xi + 2 * si);
@@ -109,13 +103,13 @@ const HALF: f32 = 0.5;
   const t3r = sub<T>(a1i, a3i), t3i = sub<T>(a3r, a1r);
   store<T>(yr, add<T>(t0r, t2r));
   store<T>(yi, add<T>(t0i, t2i));
-  storeTwiddled<T>(yr + so, yi + so, add<T>(t1r, t3r), add<T>(t1i, t3i), twr<T>(w, 1), twi<T>(w, 1));
-  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, sub<T>(t0r, t2r), sub<T>(t0i, t2i), twr<T>(w, 2), twi<T>(w, 2));
-  storeTwiddled<T>(yr + 3 * so, yi + 3 * so, sub<T>(t1r, t3r), sub<T>(t1i, t3i), twr<T>(w, 3), twi<T>(w, 3));
+  storeTwiddled<T>(yr + so, yi + so, add<T>(t1r, t3r), add<T>(t1i, t3i), w1r, w1i);
+  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, sub<T>(t0r, t2r), sub<T>(t0i, t2i), w2r, w2i);
+  storeTwiddled<T>(yr + 3 * so, yi + 3 * so, sub<T>(t1r, t3r), sub<T>(t1i, t3i), w3r, w3i);
 }
 
 // @ts-ignore: decorator
-@inline function radix5<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w: usize): void {
+@inline function radix5<T>(xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w1r: T, w1i: T, w2r: T, w2i: T, w3r: T, w3i: T, w4r: T, w4i: T): void {
   const C1: f32 = 0.30901699437494745, C2: f32 = -0.8090169943749475; // cos(2 pi / 5), cos(4 pi / 5)
   const S1: f32 = 0.9510565162951535, S2: f32 = 0.5877852522924731; // sin(2 pi / 5), sin(4 pi / 5)
   const a0r = load<T>(xr), a0i = load<T>(xi);
@@ -137,18 +131,18 @@ const HALF: f32 = 0.5;
   // n1 = -i (s1 t3 + s2 t4), n2 = -i (s2 t3 - s1 t4); -i (u + i v) = v - i u
   const u1r = add<T>(mul<T>(s1, t3r), mul<T>(s2, t4r)), u1i = add<T>(mul<T>(s1, t3i), mul<T>(s2, t4i));
   const u2r = sub<T>(mul<T>(s2, t3r), mul<T>(s1, t4r)), u2i = sub<T>(mul<T>(s2, t3i), mul<T>(s1, t4i));
-  storeTwiddled<T>(yr + so, yi + so, add<T>(m1r, u1i), sub<T>(m1i, u1r), twr<T>(w, 1), twi<T>(w, 1));
-  storeTwiddled<T>(yr + 4 * so, yi + 4 * so, sub<T>(m1r, u1i), add<T>(m1i, u1r), twr<T>(w, 4), twi<T>(w, 4));
-  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, add<T>(m2r, u2i), sub<T>(m2i, u2r), twr<T>(w, 2), twi<T>(w, 2));
-  storeTwiddled<T>(yr + 3 * so, yi + 3 * so, sub<T>(m2r, u2i), add<T>(m2i, u2r), twr<T>(w, 3), twi<T>(w, 3));
+  storeTwiddled<T>(yr + so, yi + so, add<T>(m1r, u1i), sub<T>(m1i, u1r), w1r, w1i);
+  storeTwiddled<T>(yr + 4 * so, yi + 4 * so, sub<T>(m1r, u1i), add<T>(m1i, u1r), w4r, w4i);
+  storeTwiddled<T>(yr + 2 * so, yi + 2 * so, add<T>(m2r, u2i), sub<T>(m2i, u2r), w2r, w2i);
+  storeTwiddled<T>(yr + 3 * so, yi + 3 * so, sub<T>(m2r, u2i), add<T>(m2i, u2r), w3r, w3i);
 }
 
 // @ts-ignore: decorator
-@inline function butterfly<T>(p: i32, xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w: usize): void {
-  if (p == 4) radix4<T>(xr, xi, yr, yi, si, so, w);
-  else if (p == 2) radix2<T>(xr, xi, yr, yi, si, so, w);
-  else if (p == 3) radix3<T>(xr, xi, yr, yi, si, so, w);
-  else radix5<T>(xr, xi, yr, yi, si, so, w);
+@inline function butterfly<T>(p: i32, xr: usize, xi: usize, yr: usize, yi: usize, si: usize, so: usize, w1r: T, w1i: T, w2r: T, w2i: T, w3r: T, w3i: T, w4r: T, w4i: T): void {
+  if (p == 4) radix4<T>(xr, xi, yr, yi, si, so, w1r, w1i, w2r, w2i, w3r, w3i, w4r, w4i);
+  else if (p == 2) radix2<T>(xr, xi, yr, yi, si, so, w1r, w1i, w2r, w2i, w3r, w3i, w4r, w4i);
+  else if (p == 3) radix3<T>(xr, xi, yr, yi, si, so, w1r, w1i, w2r, w2i, w3r, w3i, w4r, w4i);
+  else radix5<T>(xr, xi, yr, yi, si, so, w1r, w1i, w2r, w2i, w3r, w3i, w4r, w4i);
 }
 
 /**
@@ -159,18 +153,25 @@ const HALF: f32 = 0.5;
 @inline function stageOf(p: i32, xr: usize, xi: usize, yr: usize, yi: usize, m: i32, S: i32, tw: usize): void {
   const si = <usize>S * <usize>m * F, so = <usize>S * F;
   for (let j = 0; j < m; j++) {
+    // The group's twiddles, loaded once for every lane (unused ones stay 0).
     const w = tw + (<usize>(j * (p - 1)) << 3);
+    const w1r = load<f32>(w), w1i = load<f32>(w, 4);
+    const w2r = p > 2 ? load<f32>(w, 8) : <f32>0, w2i = p > 2 ? load<f32>(w, 12) : <f32>0;
+    const w3r = p > 3 ? load<f32>(w, 16) : <f32>0, w3i = p > 3 ? load<f32>(w, 20) : <f32>0;
+    const w4r = p > 4 ? load<f32>(w, 24) : <f32>0, w4i = p > 4 ? load<f32>(w, 28) : <f32>0;
     const inAt = <usize>S * <usize>j * F, outAt = <usize>S * <usize>(p * j) * F;
     let k = 0;
     if (ASC_FEATURE_SIMD) {
+      const v1r = f32x4.splat(w1r), v1i = f32x4.splat(w1i), v2r = f32x4.splat(w2r), v2i = f32x4.splat(w2i);
+      const v3r = f32x4.splat(w3r), v3i = f32x4.splat(w3i), v4r = f32x4.splat(w4r), v4i = f32x4.splat(w4i);
       for (; k + 4 <= S; k += 4) {
         const d = <usize>k * F;
-        butterfly<v128>(p, xr + inAt + d, xi + inAt + d, yr + outAt + d, yi + outAt + d, si, so, w);
+        butterfly<v128>(p, xr + inAt + d, xi + inAt + d, yr + outAt + d, yi + outAt + d, si, so, v1r, v1i, v2r, v2i, v3r, v3i, v4r, v4i);
       }
     }
     for (; k < S; k++) {
       const d = <usize>k * F;
-      butterfly<f32>(p, xr + inAt + d, xi + inAt + d, yr + outAt + d, yi + outAt + d, si, so, w);
+      butterfly<f32>(p, xr + inAt + d, xi + inAt + d, yr + outAt + d, yi + outAt + d, si, so, w1r, w1i, w2r, w2i, w3r, w3i, w4r, w4i);
     }
   }
 }
