@@ -326,6 +326,42 @@ export function realInverseSplit(re: usize, im: usize, twiddles: usize, N: i32, 
 }
 
 /**
+ * `realForwardSplit`, the product with a half spectrum and `realInverseSplit` in one pass, for one
+ * row: (re, im) hold Z[0..N) of a real signal (N + 1 elements, as for the split); (hr, hi) the
+ * half spectrum H[0..N] of the kernel (H[0], H[N] real). Afterwards (re, im) hold the Z of the
+ * product X H times `scale` (element N unchanged), ready for the inverse complex transform.
+ */
+export function realSpectrumMultiply(re: usize, im: usize, hr: usize, hi: usize, twiddles: usize, N: i32, scale: f32): void {
+  const pn = <usize>N * F;
+  const z0r = load<f32>(re), z0i = load<f32>(im);
+  const y0 = (z0r + z0i) * load<f32>(hr) * scale, yn = (z0r - z0i) * load<f32>(hr + pn) * scale;
+  store<f32>(re, HALF * (y0 + yn)); store<f32>(im, HALF * (y0 - yn));
+  for (let k = 1; 2 * k <= N; k++) {
+    const pk = <usize>k * F, pm = <usize>(N - k) * F;
+    const wr = load<f32>(twiddles + (<usize>k << 3)), wi = load<f32>(twiddles + (<usize>k << 3), 4);
+    // X[k] = E + w O and X[N - k] = conj(E - w O), as in realForwardSplit
+    const ar = load<f32>(re + pk), ai = load<f32>(im + pk);
+    const br = load<f32>(re + pm), bi = -load<f32>(im + pm);
+    const er = HALF * (ar + br), ei = HALF * (ai + bi);
+    const or = HALF * (ai - bi), oi = -HALF * (ar - br);
+    const pr = wr * or - wi * oi, pi = wr * oi + wi * or;
+    const xkr = er + pr, xki = ei + pi, xmr = er - pr, xmi = pi - ei;
+    // Y = X H scale
+    const hkr = load<f32>(hr + pk) * scale, hki = load<f32>(hi + pk) * scale;
+    const hmr = load<f32>(hr + pm) * scale, hmi = load<f32>(hi + pm) * scale;
+    const ykr = xkr * hkr - xki * hki, yki = xkr * hki + xki * hkr;
+    const ymr = xmr * hmr - xmi * hmi, ymi = xmr * hmi + xmi * hmr;
+    // Z[k] = E' + i O', Z[N - k] = conj(E') + i conj(O'), as in realInverseSplit
+    const cr = ymr, ci = -ymi;
+    const fr = HALF * (ykr + cr), fi = HALF * (yki + ci);
+    const dr = HALF * (ykr - cr), di = HALF * (yki - ci);
+    const qr = dr * wr + di * wi, qi = di * wr - dr * wi;
+    store<f32>(re + pk, fr - qi); store<f32>(im + pk, fi + qr);
+    store<f32>(re + pm, fr + qi); store<f32>(im + pm, qr - fi);
+  }
+}
+
+/**
  * a[i] = a[i] * b[i] * scale for `count` complex values in split planes (ar, ai) and (br, bi).
  * The planes of a and b must not overlap unless they are the same.
  */

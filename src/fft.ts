@@ -168,6 +168,27 @@ export class SpectrumShape {
   }
 
   /**
+   * The packed array in (re, im) becomes the packed array of its circular convolution with the
+   * array whose half spectrum is (hRe, hIm): forward transform, product, inverse transform,
+   * normalised. 1-D arrays take the fused split-product-split pass.
+   */
+  filter(rt: Runtime, re: number, im: number, workRe: number, workIm: number, hRe: number, hIm: number): void {
+    const k = rt.kernels;
+    const { LD, LH, N, rowLength, size } = this;
+    const scale = 1 / (LD * LH * N);
+    if (LD * LH > 1) {
+      this.forward(rt, re, im, workRe, workIm);
+      k.spectrumMultiply(re, im, hRe, hIm, size, scale);
+      this.inverse(rt, re, im, workRe, workIm);
+      return;
+    }
+    const table = complexTable(rt, N);
+    k.fftComplex(re, im, workRe, workIm, table, 1, 1, rowLength);
+    k.realSpectrumMultiply(re, im, hRe, hIm, realTable(rt, N), N, scale);
+    k.fftComplex(im, re, workIm, workRe, table, 1, 1, rowLength);
+  }
+
+  /**
    * Packs a real array of shape [d, h, w] (<= [LD, LH, LW]) at `src` into the spectrum planes,
    * zero-padded to the transform size.
    */

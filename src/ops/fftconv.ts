@@ -175,9 +175,7 @@ export class FftFilter implements Filter {
     const { rt, spec, n } = this;
     rt.arena.f32(this.input, signal.length).set(signal);
     spec.pack(rt, this.input, n[0], n[1], n[2], this.re, this.im);
-    spec.forward(rt, this.re, this.im, this.workRe, this.workIm);
-    rt.kernels.spectrumMultiply(this.re, this.im, this.kRe, this.kIm, spec.size, 1 / (spec.LD * spec.LH * spec.N));
-    spec.inverse(rt, this.re, this.im, this.workRe, this.workIm);
+    spec.filter(rt, this.re, this.im, this.workRe, this.workIm, this.kRe, this.kIm);
     spec.unpack(rt, this.re, this.im, this.window.start, this.window.size, this.output, 1);
     out.set(rt.arena.f32(this.output, out.length));
   }
@@ -233,15 +231,12 @@ export class OverlapAddFilter implements Filter {
     rt.arena.f32(this.input, n).set(signal);
     const lo = this.window.start[2], hi = lo + this.window.size[2];
     rt.arena.f32(this.full + 4 * lo, hi - lo).fill(0);
-    const scale = 1 / spec.N;
     // Block b adds to outputs [b * step, b * step + step + k - 1): only blocks touching the window run.
     const first = Math.max(0, Math.floor((lo - k + 1) / step));
     for (let at = first * step; at < n && at < hi; at += step) {
       const len = Math.min(step, n - at);
       kr.realPack(this.input + 4 * at, len, 0, this.re, this.im, spec.N, 0, 1);
-      spec.forward(rt, this.re, this.im, this.workRe, this.workIm);
-      kr.spectrumMultiply(this.re, this.im, this.kRe, this.kIm, spec.size, scale);
-      spec.inverse(rt, this.re, this.im, this.workRe, this.workIm);
+      spec.filter(rt, this.re, this.im, this.workRe, this.workIm, this.kRe, this.kIm);
       const from = Math.max(at, lo), to = Math.min(at + len + k - 1, hi, F);
       kr.realUnpack(this.re, this.im, 0, from - at, to - from, this.full + 4 * from, 0, 1, 1, 1);
     }
