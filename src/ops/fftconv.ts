@@ -33,6 +33,8 @@ export interface Filter {
  *   whose planes leave the cache), three transforms per call (kernel, signal, inverse);
  * - measured crossovers: 1-D 65536 samples at 16-64 taps, 2-D 256^2 at 9^2, 3-D 32^3 at 3^3-7^3;
  *   below about 50 microseconds both cost the same and 'direct' (exact) is kept.
+ * A second run (7 rounds) of bench/fft.mjs's sweep: 1-D 1,024 samples took 30-60 microseconds
+ * with either method at every kernel length from 4 to 512 taps.
  */
 /** Seconds per multiply-add of the direct method, by rank (1-D, 2-D, 3-D). */
 const DIRECT_MAC = [0.22e-9, 0.3e-9, 0.6e-9];
@@ -42,8 +44,10 @@ const DIRECT_OUTPUT = 10e-9;
 const FFT_SAMPLE_LOG = 0.45e-9;
 const FFT_SAMPLE = 2e-9;
 /** Fixed cost of one call: validation, allocation, copies in and out (more blocks for the FFT). */
-const CALL_DIRECT = 20e-6;
-const CALL_FFT = 40e-6;
+const CALL_DIRECT = 25e-6;
+const CALL_FFT = 25e-6;
+/** Calls the direct method is expected to finish in this time keep it (exact, and as fast). */
+export const DIRECT_PREFERRED = 50e-6;
 
 /** Time of one real transform of `samples` samples (the product of its lengths), by the cost model. */
 function transformCost(samples: number): number {

@@ -21,7 +21,7 @@ import { describe, runtime } from '../runtime.ts';
 import { checkOptions, checkTensor } from '../validate.ts';
 import { padIndexMap, product, toThreeAxes, type Pads } from '../shape.ts';
 import type { Tensor, TensorLike } from '../types.ts';
-import { costs, FftFilter, OverlapAddFilter, overlapAddLength, type Window } from './fftconv.ts';
+import { costs, DIRECT_PREFERRED, FftFilter, OverlapAddFilter, overlapAddLength, type Window } from './fftconv.ts';
 
 export type SignalMode = 'full' | 'same' | 'valid';
 export type SignalBoundary = 'fill' | 'wrap' | 'symm';
@@ -282,7 +282,10 @@ function makeFilter(fn: string, kind: Fn, v: Arr, shape: number[], o: Parsed, ke
   const outputShape = window.size.slice(3 - rank);
   let method = o.method;
   const cost = costs(n3, k3, window, kernelTransforms);
-  if (method === 'auto') method = o.boundary !== 'fill' || cost.direct <= Math.min(cost.fft, cost.overlapAdd) ? 'direct' : 'fft';
+  if (method === 'auto') {
+    const directWins = cost.direct <= DIRECT_PREFERRED || cost.direct <= Math.min(cost.fft, cost.overlapAdd);
+    method = o.boundary !== 'fill' || directWins ? 'direct' : 'fft';
+  }
   if (method === 'direct') return { method, outputShape, ...directFilter(kind, v, shape, o) };
   const rt = runtime(fn);
   // Correlation is the convolution with the kernel reversed on every axis.
