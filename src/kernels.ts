@@ -6,7 +6,7 @@
  * algorithms' (src/algorithms/), so this table is derived from their list, not kept by hand.
  */
 
-/** The exports besides the convolution kernels: reorders, checks and the heap's start. */
+/** The exports besides the convolution kernels: reorders, checks, the FFT's and the heap's start. */
 export interface Exports {
   memory: WebAssembly.Memory;
   phaseShuffle(image: number, phases: number, N: number, C: number, H: number, W: number, DH: number, DW: number, channelsLast: number, merge: number): void;
@@ -18,6 +18,13 @@ export interface Exports {
   signalRows(signal: number, rows: number, N: number, C: number, L: number, PL: number, J: number, channelsLast: number): void;
   signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
   heapBase(): number;
+  fftComplex(re: number, im: number, workRe: number, workIm: number, table: number, batch: number, count: number, stride: number): void;
+  realForwardSplit(re: number, im: number, twiddles: number, N: number, count: number, stride: number): void;
+  realInverseSplit(re: number, im: number, twiddles: number, N: number, count: number, stride: number): void;
+  realSpectrumMultiply(re: number, im: number, hr: number, hi: number, twiddles: number, N: number, scale: number): void;
+  spectrumMultiply(ar: number, ai: number, br: number, bi: number, count: number, scale: number): void;
+  realPack(src: number, length: number, srcStride: number, re: number, im: number, N: number, dstStride: number, rows: number): void;
+  realUnpack(re: number, im: number, srcStride: number, offset: number, length: number, dst: number, dstStride: number, rows: number, scale: number, accumulate: number): void;
 }
 
 /** One convolution kernel's three exports, bound once (plans call them without a lookup by name). */
