@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // workers with the V8 flag Node 20 needs for relaxed SIMD.
 const perBackend = ['tests/conv*.test.ts', 'tests/transpose*.test.ts', 'tests/conformance.test.ts', 'tests/depthwise.test.ts', 'tests/grouped.test.ts',
   'tests/signal.test.ts', 'tests/separable.test.ts', 'tests/layout.test.ts', 'tests/winograd.test.ts',
-  'tests/fuzz.test.ts', 'tests/guards.test.ts', 'tests/special.test.ts', 'tests/tensor.test.ts'];
+  'tests/fuzz.test.ts', 'tests/guards.test.ts', 'tests/special.test.ts', 'tests/tensor.test.ts',
+  'tests/quantized*.test.ts'];
 
 export default defineConfig({
   test: {

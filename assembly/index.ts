@@ -15,3 +15,4 @@ export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { quantizedConvForward, quantizedWorkspaceBytes } from './qgemm';

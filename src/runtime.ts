@@ -64,6 +64,8 @@ export interface Kernels {
   signalRows(signal: number, rows: number, N: number, C: number, L: number, PL: number, J: number, channelsLast: number): void;
   signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
   heapBase(): number;
+  quantizedConvForward(descriptor: number): void;
+  quantizedWorkspaceBytes(descriptor: number): number;
 }
 
 export interface Runtime {
