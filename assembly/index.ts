@@ -15,4 +15,5 @@ export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { quantizedConvForward, quantizedWorkspaceBytes } from './qgemm';
+export { quantizedConvForward } from './qgemm';
+export { quantizedDepthwiseForward } from './qdepthwise';

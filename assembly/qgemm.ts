@@ -15,20 +15,14 @@
 import { QSlot, QOut } from './qdescriptor';
 import { rowRuns } from './pack';
 import { packQuantizedColumns } from './qpack';
+import { requantizeStore8, requantize1 } from './qrequant';
 
 // @ts-ignore: decorator
 @inline function slot(d: usize, s: QSlot): i32 { return load<i32>(d + (<usize>s << 2)); }
 
-/** Bytes of workspace `quantizedConvForward` needs: packed block, row runs, a 4x8 i32 tile. */
-export function quantizedWorkspaceBytes(d: usize): usize {
-  const K = slot(d, QSlot.InChannels) / slot(d, QSlot.Groups) * slot(d, QSlot.KernelD) * slot(d, QSlot.KernelH) * slot(d, QSlot.KernelW);
-  const Kp = (K + 1) & ~1;
-  const bp = (slot(d, QSlot.BlockP) + 7) & ~7;
-  return <usize>bp * Kp * 2 + <usize>bp * 16 + 128;
-}
-
 /** Computes the 8-bit convolution the descriptor at `d` describes (all images, groups, pixels). */
 export function quantizedConvForward(d: usize): void {
+  // Workspace: the packed block (roundUp(BlockP, 8) * Kp i16), the row runs (16 bytes per pixel), a 4x8 i32 tile.
   const N = slot(d, QSlot.Batch), C = slot(d, QSlot.InChannels);
   const ID = slot(d, QSlot.InD), IH = slot(d, QSlot.InH), IW = slot(d, QSlot.InW);
   const OD = slot(d, QSlot.OutD), OH = slot(d, QSlot.OutH), OW = slot(d, QSlot.OutW);
@@ -115,10 +109,14 @@ export function quantizedConvForward(d: usize): void {
       const hi = f32x4.splat(<f32>(slot(d, QSlot.OutputHi) - zero));
       const z = i32x4.splat(zero);
       const u = kind == QOut.Uint8;
-      storeRow8(c, c00, c01, load<i32>(bias), load<f32>(mult), lo, hi, z, u);
-      storeRow8(c + cs, c10, c11, load<i32>(bias, 4), load<f32>(mult, 4), lo, hi, z, u);
-      storeRow8(c + 2 * cs, c20, c21, load<i32>(bias, 8), load<f32>(mult, 8), lo, hi, z, u);
-      storeRow8(c + 3 * cs, c30, c31, load<i32>(bias, 12), load<f32>(mult, 12), lo, hi, z, u);
+      let bv = v128.load32_splat(bias);
+      requantizeStore8(c, i32x4.add(c00, bv), i32x4.add(c01, bv), v128.load32_splat(mult), lo, hi, z, u);
+      bv = v128.load32_splat(bias, 4);
+      requantizeStore8(c + cs, i32x4.add(c10, bv), i32x4.add(c11, bv), v128.load32_splat(mult, 4), lo, hi, z, u);
+      bv = v128.load32_splat(bias, 8);
+      requantizeStore8(c + 2 * cs, i32x4.add(c20, bv), i32x4.add(c21, bv), v128.load32_splat(mult, 8), lo, hi, z, u);
+      bv = v128.load32_splat(bias, 12);
+      requantizeStore8(c + 3 * cs, i32x4.add(c30, bv), i32x4.add(c31, bv), v128.load32_splat(mult, 12), lo, hi, z, u);
       return;
     }
     v128.store(scratch, c00); v128.store(scratch, c01, 16);
@@ -150,24 +148,9 @@ export function quantizedConvForward(d: usize): void {
 }
 
 /**
- * Requantizes one row of 8 sums (two i32x4) plus `bias` and stores 8 bytes at `c`:
- * clamp(nearest(f32(sum) * m), lo - zero, hi - zero) + zero, narrowed to u8 / i8.
- */
-// @ts-ignore: decorator
-@inline function storeRow8(c: usize, s0: v128, s1: v128, bias: i32, m: f32, lo: v128, hi: v128, z: v128, u: bool): void {
-  const bv = i32x4.splat(bias), mv = f32x4.splat(m);
-  const f0 = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(s0, bv)), mv));
-  const f1 = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(s1, bv)), mv));
-  const q0 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f0, lo), hi)), z);
-  const q1 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f1, lo), hi)), z);
-  const h = i16x8.narrow_i32x4_s(q0, q1);
-  v128.store64_lane(c, u ? i8x16.narrow_i16x8_u(h, h) : i8x16.narrow_i16x8_s(h, h), 0);
-}
-
-/**
  * The output stage of a tile from its 4x8 i32 sums in `scratch` (row-major): mr x nr elements
  * to `c` with channel stride `cs` and pixel stride `ps` (elements), as int32 sums + bias or
- * requantized bytes; the same arithmetic as `storeRow8`, one value at a time.
+ * requantized bytes (qrequant.ts).
  */
 function storeTile(scratch: usize, c: usize, cs: usize, ps: usize, mr: i32, nr: i32, bias: usize, mult: usize, d: usize): void {
   const kind = slot(d, QSlot.OutputKind);
@@ -187,8 +170,7 @@ function storeTile(scratch: usize, c: usize, cs: usize, ps: usize, mr: i32, nr: 
     const m = load<f32>(mult + (<usize>i << 2));
     for (let j = 0; j < nr; j++) {
       const s = load<i32>(scratch + (<usize>(i * 8 + j) << 2)) + bi;
-      const v = min<f32>(max<f32>(nearest<f32>(<f32>s * m), lo), hi);
-      store<u8>(c + <usize>i * cs + <usize>j * ps, <u8>(<i32>v + zero));
+      store<u8>(c + <usize>i * cs + <usize>j * ps, <u8>requantize1(s, m, lo, hi, zero));
     }
   }
 }

@@ -65,7 +65,7 @@ export interface Kernels {
   signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
   heapBase(): number;
   quantizedConvForward(descriptor: number): void;
-  quantizedWorkspaceBytes(descriptor: number): number;
+  quantizedDepthwiseForward(descriptor: number): void;
 }
 
 export interface Runtime {

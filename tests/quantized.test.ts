@@ -231,13 +231,20 @@ describe.skipIf(!available)(`8-bit convolution against the exact reference (${BA
     }
   });
 
-  it('pixel counts across several blocks, long reductions (odd and even) and 3x3 stride 2 rows wide enough for the vector paths', () => {
+  it('pixel counts across several blocks, long reductions (odd and even), rows wide enough for the vector paths (GEMM and depthwise)', () => {
     const r = rng(1406);
     // 64 channels x 9 taps = 576 reductions: blocks of 24 pixels; 41 x 37 outputs cross many blocks.
     check(randomProblem(r, { rank: 2, N: 1, C: 64, Cout: 9, groups: 1, k: [3, 3], stride: [1, 1], dilation: [1, 1], spatial: [41, 37], padding: [[1, 1], [1, 1]], channelsLast: false, integer: false, activation: 'none' }), r, false);
     check(randomProblem(r, { rank: 2, N: 2, C: 7, Cout: 6, groups: 1, k: [3, 3], stride: [2, 2], dilation: [1, 1], spatial: [35, 67], padding: 'same', channelsLast: false }), r, false);
     check(randomProblem(r, { rank: 2, N: 1, C: 3, Cout: 5, groups: 1, k: [3, 3], stride: [2, 2], dilation: [1, 1], spatial: [33, 64], padding: [[1, 1], [1, 1]], channelsLast: false }), r, false);
     check(randomProblem(r, { rank: 1, N: 1, C: 5, Cout: 7, groups: 1, k: [7], stride: [1], dilation: [1], spatial: [300], padding: [[3, 3]], channelsLast: false }), r, true);
+    for (const channelsLast of [false, true]) {
+      for (const [s, dl] of [[1, 1], [2, 1], [1, 2], [2, 2], [3, 1]]) {
+        check(randomProblem(r, { rank: 2, N: 1, C: 4, Cout: 8, groups: 4, k: [3, 5], stride: [s, s], dilation: [dl, dl], spatial: [12, 70], padding: [[1, 2], [2, 1]], channelsLast }), r, false);
+      }
+    }
+    check(randomProblem(r, { rank: 3, N: 2, C: 3, Cout: 3, groups: 3, k: [2, 3, 3], stride: [1, 1, 2], dilation: [1, 1, 1], spatial: [3, 5, 50], padding: 'same', channelsLast: false }), r, false);
+    check(randomProblem(r, { rank: 1, N: 1, C: 6, Cout: 6, groups: 6, k: [5], stride: [1], dilation: [1], spatial: [100], padding: [[2, 2]], channelsLast: false }), r, true);
     check(randomProblem(r, { rank: 3, N: 1, C: 3, Cout: 4, groups: 1, k: [3, 3, 3], stride: [1, 1, 1], dilation: [1, 1, 1], spatial: [5, 9, 20], padding: [[1, 1], [1, 1], [1, 1]], channelsLast: false }), r, false);
   });
 

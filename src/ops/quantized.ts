@@ -208,6 +208,8 @@ export class QuantizedPlan implements QuantizedConvPlan {
   /** Rows per group padded to 4, and the reduction padded to 2. */
   private readonly rowsPadded: number;
   private readonly reduction: number;
+  /** Depthwise (one input channel per group): the direct kernel of assembly/qdepthwise.ts. */
+  private readonly depthwise: boolean;
   private readonly blocks: { weights: number; bias: number; multipliers: number; descriptor: number };
   /** x.scale the multipliers in wasm memory were computed for. */
   private multipliersFor = NaN;
@@ -276,18 +278,22 @@ export class QuantizedPlan implements QuantizedConvPlan {
     this.rowsPadded = Mp;
     this.reduction = Kp;
     // Panels of 4 rows: for each reduction pair, 4 rows x (k, k+1) as i16 (see qdescriptor.ts).
-    const weights = arena.alloc(G * Mp * Kp * 2, 'packed 8-bit weights');
+    // One input channel per group: the direct depthwise kernel (weights [Cout][taps]), else the GEMM.
+    this.depthwise = Cg === 1;
+    const weights = arena.alloc(this.depthwise ? Cout * K * 2 : G * Mp * Kp * 2, 'packed 8-bit weights');
     const bytesPerChannel = arena.alloc(G * Mp * 4, 'bias');
     const multipliers = arena.alloc(G * Mp * 4, 'requantization multipliers');
     const descriptor = arena.alloc(QSlot.Count * 4, 'descriptor');
-    const packed = new Int16Array(this.rt.kernels.memory.buffer, weights, G * Mp * Kp).fill(0);
+    const packed = new Int16Array(this.rt.kernels.memory.buffer, weights, this.depthwise ? Cout * K : G * Mp * Kp).fill(0);
     const biasView = this.rt.arena.i32(bytesPerChannel, G * Mp).fill(0);
     for (let g = 0; g < G; g++) {
       for (let m = 0; m < Mg; m++) {
         const oc = g * Mg + m;
         const panel = (g * Mp + (m & ~3)) * Kp;
         for (let k = 0; k < K; k++) {
-          packed[panel + (k >> 1) * 8 + (m & 3) * 2 + (k & 1)] = w.data[oc * K + k] - zeros[oc];
+          const v = w.data[oc * K + k] - zeros[oc];
+          if (this.depthwise) packed[oc * K + k] = v;
+          else packed[panel + (k >> 1) * 8 + (m & 3) * 2 + (k & 1)] = v;
         }
         biasView[g * Mp + m] = bias ? bias[oc] : 0;
       }
@@ -324,8 +330,8 @@ export class QuantizedPlan implements QuantizedConvPlan {
     try {
       const inPtr = arena.alloc(inBytes, 'the 8-bit input'); blocks.push(inPtr);
       const outPtr = arena.alloc(outCount * elem, 'the output'); blocks.push(outPtr);
-      // Workspace: packed block, row runs, a 4x8 tile (see quantizedWorkspaceBytes).
-      const workBytes = blockP * Kp * 2 + blockP * 16 + 128;
+      // Workspace: packed block, row runs, a 4x8 tile (see quantizedConvForward).
+      const workBytes = this.depthwise ? 32 : blockP * Kp * 2 + blockP * 16 + 128;
       const work = arena.alloc(workBytes, 'the workspace'); blocks.push(work);
       // Views are made after the last allocation (a growing memory detaches older ones).
       const d = this.blocks.descriptor;
@@ -377,7 +383,8 @@ export class QuantizedPlan implements QuantizedConvPlan {
       slots[QSlot.OutPixelStride] = this.channelsLast ? this.outChannels : 1;
       slots[QSlot.OutImageStride] = this.outChannels * P;
       slots[QSlot.BlockP] = blockP; slots[QSlot.Workspace] = work;
-      kernels.quantizedConvForward(d);
+      if (this.depthwise) kernels.quantizedDepthwiseForward(d);
+      else kernels.quantizedConvForward(d);
       const buffer = kernels.memory.buffer;
       if (outType === 'int32') result.set(new Int32Array(buffer, outPtr, outCount));
       else new Uint8Array(result.buffer).set(new Uint8Array(buffer, outPtr, outCount));
