@@ -2,19 +2,24 @@
  * Layout of the descriptor of an 8-bit convolution, shared by the TypeScript wrapper and the
  * kernels (plain TypeScript both languages understand). 32-bit slots; slot `i` at byte `4 * i`.
  * Spatial sizes are three-dimensional (D, H, W): unused axes have size 1, kernel 1, stride 1,
- * dilation 1, padding 0. The input is always channels-first here (N, C, D, H, W); the output's
- * layout is given by its strides.
+ * dilation 1, padding 0. The kernels first copy the input into zero-point-padded channels-first
+ * planes (qpack.ts `padInput`); the output's layout is given by its strides.
  */
 export const enum QSlot {
-  /** Byte address of the input (u8 or i8, channels-first), its signedness (1: int8) and zero point. */
-  Input = 0, InputSigned, InputZero,
+  /** Byte address of the input (u8 or i8), its signedness (1: int8), zero point and layout (1: channels-last). */
+  Input = 0, InputSigned, InputZero, InputChannelsLast,
   Batch, InChannels, InD, InH, InW,
+  /** Padding before each spatial axis (the end padding follows from the padded sizes). */
+  PadD, PadH, PadW,
+  /**
+   * The padded planes (Batch * InChannels of them): address and sizes, large enough for every
+   * read of the kernels on the row-rounded output grid (see qpack.ts).
+   */
+  Padded, PaddedD, PaddedH, PaddedW,
   OutD, OutH, OutW,
   KernelD, KernelH, KernelW,
   StrideD, StrideH, StrideW,
   DilationD, DilationH, DilationW,
-  /** Padding before each spatial axis (the end padding follows from the output size). */
-  PadD, PadH, PadW,
   /** Groups and output channels per group. */
   Groups, GroupOutChannels,
   /**

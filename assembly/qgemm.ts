@@ -1,7 +1,7 @@
 /**
  * 8-bit convolution through an integer GEMM: Y[m, p] = requantize(bias[m] + sum_k A[m][k] * B[k][p])
  * per group, with A the weights packed once by the wrapper and B the input columns packed per
- * block of pixels (qpack.ts), both as i16 with their zero points already subtracted, so the sums
+ * block of pixels from the zero-point-padded input (qpack.ts), both as i16 with their zero points already subtracted, so the sums
  * are exactly ONNX's sum((x - x_zp) * (w - w_zp)) (int32, wrapping as int32 does).
  *
  * The micro-tile is 4 rows x 8 pixels: eight i32x4 accumulators; each step multiplies one pair of
@@ -13,31 +13,52 @@
  * operations run on every backend, so results are bit-identical across them.
  */
 import { QSlot, QOut } from './qdescriptor';
-import { rowRuns } from './pack';
-import { packQuantizedColumns } from './qpack';
+import { padInput, tapOffsets, packColumns } from './qpack';
 import { requantizeStore8, requantize1 } from './qrequant';
 
 // @ts-ignore: decorator
 @inline function slot(d: usize, s: QSlot): i32 { return load<i32>(d + (<usize>s << 2)); }
 
-/** Computes the 8-bit convolution the descriptor at `d` describes (all images, groups, pixels). */
+/** Bytes of the tap offsets at the start of the workspace (Kp i32, padded to 16 bytes). */
+// @ts-ignore: decorator
+@inline function offsetsBytes(Kp: i32): usize { return (<usize>Kp * 4 + 15) & ~<usize>15; }
+
+/** Pads the input of the descriptor at `d` into its padded planes (qpack.ts). */
+export function padQuantizedInput(d: usize): void {
+  padInput(<usize>slot(d, QSlot.Input), <usize>slot(d, QSlot.Padded), slot(d, QSlot.Batch) * slot(d, QSlot.InChannels),
+    slot(d, QSlot.InChannels), slot(d, QSlot.InputChannelsLast) != 0, slot(d, QSlot.InputZero),
+    slot(d, QSlot.InD), slot(d, QSlot.InH), slot(d, QSlot.InW),
+    slot(d, QSlot.PaddedD), slot(d, QSlot.PaddedH), slot(d, QSlot.PaddedW),
+    slot(d, QSlot.PadD), slot(d, QSlot.PadH), slot(d, QSlot.PadW));
+}
+
+/**
+ * Computes the 8-bit convolution the descriptor at `d` describes (all images, groups, pixels).
+ * Workspace: the tap offsets (Kp i32, padded to 16 bytes), the packed block (BlockP * Kp i16),
+ * a 4x8 i32 tile (128 bytes); BlockP is a multiple of 8.
+ */
 export function quantizedConvForward(d: usize): void {
-  // Workspace: the packed block (roundUp(BlockP, 8) * Kp i16), the row runs (16 bytes per pixel), a 4x8 i32 tile.
+  padQuantizedInput(d);
   const N = slot(d, QSlot.Batch), C = slot(d, QSlot.InChannels);
-  const ID = slot(d, QSlot.InD), IH = slot(d, QSlot.InH), IW = slot(d, QSlot.InW);
+  const DP = slot(d, QSlot.PaddedD), HP = slot(d, QSlot.PaddedH), WP = slot(d, QSlot.PaddedW);
   const OD = slot(d, QSlot.OutD), OH = slot(d, QSlot.OutH), OW = slot(d, QSlot.OutW);
   const KD = slot(d, QSlot.KernelD), KH = slot(d, QSlot.KernelH), KW = slot(d, QSlot.KernelW);
   const G = slot(d, QSlot.Groups), Mg = slot(d, QSlot.GroupOutChannels);
-  const x = <usize>slot(d, QSlot.Input), signed = slot(d, QSlot.InputSigned) != 0, xZero = slot(d, QSlot.InputZero);
+  const signed = slot(d, QSlot.InputSigned) != 0, xZero = slot(d, QSlot.InputZero);
+  const SD = slot(d, QSlot.StrideD), SH = slot(d, QSlot.StrideH), SW = slot(d, QSlot.StrideW);
   const Cg = C / G;
   const K = Cg * KD * KH * KW, Kp = (K + 1) & ~1;
   const Mp = (Mg + 3) & ~3;
-  const P = OD * OH * OW;
-  const bp = (slot(d, QSlot.BlockP) + 7) & ~7;
-  const packed = <usize>slot(d, QSlot.Workspace);
-  const runs = packed + <usize>bp * Kp * 2;
-  const scratch = runs + <usize>bp * 16;
-  const inPlane = <usize>ID * IH * IW;
+  const OWr = (OW + 7) & ~7;
+  const Pr = OD * OH * OWr;
+  const bp = slot(d, QSlot.BlockP);
+  const plane = <usize>DP * HP * WP;
+  const offsets = <usize>slot(d, QSlot.Workspace);
+  const packed = offsets + offsetsBytes(Kp);
+  const scratch = packed + <usize>bp * Kp * 2;
+  tapOffsets(offsets, K, Kp, <i32>plane, HP, WP, KD, KH, KW,
+    slot(d, QSlot.DilationD), slot(d, QSlot.DilationH), slot(d, QSlot.DilationW));
+  const x = <usize>slot(d, QSlot.Padded);
   const weights = <usize>slot(d, QSlot.Weights), bias = <usize>slot(d, QSlot.Bias);
   const mult = <usize>slot(d, QSlot.Multipliers);
   const y = <usize>slot(d, QSlot.Output), kind = slot(d, QSlot.OutputKind);
@@ -48,24 +69,23 @@ export function quantizedConvForward(d: usize): void {
   const panelB = <usize>Kp << 4;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
-      const xg = x + (<usize>n * C + <usize>g * Cg) * inPlane;
+      const xg = x + (<usize>n * C + <usize>g * Cg) * plane;
       const wg = weights + <usize>g * (<usize>Mp >> 2) * panelA;
       const yg = y + (<usize>n * is + <usize>g * Mg * cs) * elem;
-      for (let p0 = 0; p0 < P; p0 += bp) {
-        const nc = min(bp, P - p0);
-        const count = rowRuns(runs, p0, nc, OW);
-        packQuantizedColumns(xg, signed, xZero, ID, IH, IW, OH, KD, KH, KW,
-          slot(d, QSlot.StrideD), slot(d, QSlot.StrideH), slot(d, QSlot.StrideW),
-          slot(d, QSlot.DilationD), slot(d, QSlot.DilationH), slot(d, QSlot.DilationW),
-          slot(d, QSlot.PadD), slot(d, QSlot.PadH), slot(d, QSlot.PadW),
-          K, Kp, nc, runs, count, packed);
+      for (let p0 = 0; p0 < Pr; p0 += bp) {
+        const nc = min(bp, Pr - p0);
+        packColumns(xg, signed, xZero, HP, WP, OH, OWr, SD, SH, SW, Kp, offsets, p0, nc >> 3, packed);
         for (let j = 0; j < nc; j += 8) {
-          const nr = min(8, nc - j);
+          // The 8 grid pixels lie in one output row; columns past OW are not stored.
+          const pp = p0 + j;
+          const ow = pp % OWr;
+          const pixel = <usize>(pp / OWr) * OW + ow;
+          const nr = min(8, OW - ow);
           const pb = packed + <usize>(j >> 3) * panelB;
           for (let i = 0; i < Mg; i += 4) {
             const mr = min(4, Mg - i);
             const at = <usize>g * Mp + i;
-            tile4x8(Kp, wg + <usize>(i >> 2) * panelA, pb, yg + (<usize>i * cs + <usize>(p0 + j) * ps) * elem,
+            tile4x8(Kp, wg + <usize>(i >> 2) * panelA, pb, yg + (<usize>i * cs + pixel * ps) * elem,
               cs, ps, mr, nr, bias + (at << 2), mult + (at << 2), d, scratch);
           }
         }

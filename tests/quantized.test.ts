@@ -89,7 +89,7 @@ function randomProblem(r: Rng, overrides: Partial<Problem> = {}): Problem {
   const C = overrides.C ?? (depthwise ? groups : groups * randInt(r, 1, 5));
   const Cout = overrides.Cout ?? groups * randInt(r, 1, 6);
   const k = overrides.k ?? Array.from({ length: rank }, () => randInt(r, 1, rank === 3 ? 2 : 3));
-  const stride = overrides.stride ?? Array.from({ length: rank }, () => randInt(r, 1, 2));
+  const stride = overrides.stride ?? Array.from({ length: rank }, () => randInt(r, 1, 3));
   const dilation = overrides.dilation ?? Array.from({ length: rank }, () => randInt(r, 1, 2));
   const spatial = overrides.spatial ?? k.map((kk, i) => dilation[i] * (kk - 1) + 1 + randInt(r, 0, rank === 3 ? 4 : rank === 2 ? 9 : 20));
   const pr = r();
@@ -238,6 +238,7 @@ describe.skipIf(!available)(`8-bit convolution against the exact reference (${BA
     check(randomProblem(r, { rank: 2, N: 2, C: 7, Cout: 6, groups: 1, k: [3, 3], stride: [2, 2], dilation: [1, 1], spatial: [35, 67], padding: 'same', channelsLast: false }), r, false);
     check(randomProblem(r, { rank: 2, N: 1, C: 3, Cout: 5, groups: 1, k: [3, 3], stride: [2, 2], dilation: [1, 1], spatial: [33, 64], padding: [[1, 1], [1, 1]], channelsLast: false }), r, false);
     check(randomProblem(r, { rank: 1, N: 1, C: 5, Cout: 7, groups: 1, k: [7], stride: [1], dilation: [1], spatial: [300], padding: [[3, 3]], channelsLast: false }), r, true);
+    check(randomProblem(r, { rank: 2, N: 1, C: 6, Cout: 5, groups: 1, k: [2, 3], stride: [3, 3], dilation: [1, 2], spatial: [20, 90], padding: [[0, 2], [1, 0]], channelsLast: true }), r, false);
     for (const channelsLast of [false, true]) {
       for (const [s, dl] of [[1, 1], [2, 1], [1, 2], [2, 2], [3, 1]]) {
         check(randomProblem(r, { rank: 2, N: 1, C: 4, Cout: 8, groups: 4, k: [3, 5], stride: [s, s], dilation: [dl, dl], spatial: [12, 70], padding: [[1, 2], [2, 1]], channelsLast }), r, false);

@@ -2,8 +2,8 @@
  * 8-bit convolution with the semantics of ONNX `QLinearConv` (quantized in, quantized out) and
  * `ConvInteger` (8-bit in, int32 sums out), 1-D, 2-D and 3-D, through the integer GEMM of
  * assembly/qgemm.ts. A plan validates its options, subtracts the weight zero points and packs the
- * weights once; a run copies the input into wasm memory (channels-last inputs are reordered to
- * channels-first on the way in), runs the kernel on the calling thread and copies the result out.
+ * weights once; a run copies the input into wasm memory, where the kernel pads it (with the zero
+ * point) into channels-first planes, computes on the calling thread, and the result is copied out.
  */
 import { runtime, describe, currentGeneration, type Runtime } from '../runtime.ts';
 import { samePads, convOutSize, product, toThreeAxes, type Pads } from '../shape.ts';
@@ -324,30 +324,38 @@ export class QuantizedPlan implements QuantizedConvPlan {
     const { arena, kernels } = this.rt;
     const elem = outType === 'int32' ? 4 : 1;
     const Kp = this.reduction;
-    const blockP = Math.max(8, Math.min(256, Math.floor(BLOCK_BYTES / (2 * Kp) / 8) * 8, Math.ceil(g.P / 8) * 8));
-    const inBytes = x.data.length;
+    const [D, H, W] = toThreeAxes(g.spatial, 1);
+    const [OD, OH, OW] = toThreeAxes(g.out, 1);
+    const [KD, KH, KW] = toThreeAxes(this.kernel, 1);
+    const [SD, SH, SW] = toThreeAxes(this.stride, 1);
+    const [DD, DH, DW] = toThreeAxes(this.dilation, 1);
+    const [PD, PH, PW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
+    // The padded planes hold every byte the kernels read on the output grid with rows rounded up
+    // to 8 pixels: 8 bytes per row segment at stride 1, 16 at stride 2, 8 single bytes otherwise.
+    const OWr = Math.ceil(OW / 8) * 8;
+    const segment = SW === 1 ? 8 : SW === 2 ? 16 : 7 * SW + 1;
+    const DP = Math.max(PD + D, (OD - 1) * SD + (KD - 1) * DD + 1);
+    const HP = Math.max(PH + H, (OH - 1) * SH + (KH - 1) * DH + 1);
+    const WP = Math.max(PW + W, (OWr - 8) * SW + (KW - 1) * DW + segment);
+    const paddedBytes = g.N * g.C * DP * HP * WP;
+    const gridPixels = OD * OH * OWr;
+    const blockP = Math.max(8, Math.min(256, Math.floor(BLOCK_BYTES / (2 * Kp) / 8) * 8, gridPixels));
+    if (paddedBytes > MAX_ELEMENTS) {
+      throw new RangeError(`${fn}: input of shape [${x.shape.join(', ')}] padded to ${DP} x ${HP} x ${WP} per channel is too large for a 4 GiB WebAssembly memory; split the batch`);
+    }
     const blocks: number[] = [];
     try {
-      const inPtr = arena.alloc(inBytes, 'the 8-bit input'); blocks.push(inPtr);
+      const inPtr = arena.alloc(x.data.length, 'the 8-bit input'); blocks.push(inPtr);
+      const padded = arena.alloc(paddedBytes, 'the padded 8-bit input'); blocks.push(padded);
       const outPtr = arena.alloc(outCount * elem, 'the output'); blocks.push(outPtr);
-      // Workspace: packed block, row runs, a 4x8 tile (see quantizedConvForward).
-      const workBytes = this.depthwise ? 32 : blockP * Kp * 2 + blockP * 16 + 128;
+      // Workspace: tap offsets, packed block, a 4x8 tile (see quantizedConvForward); depthwise: 32 bytes.
+      const workBytes = this.depthwise ? 32 : Math.ceil(Kp / 4) * 16 + blockP * Kp * 2 + 128;
       const work = arena.alloc(workBytes, 'the workspace'); blocks.push(work);
       // Views are made after the last allocation (a growing memory detaches older ones).
       const d = this.blocks.descriptor;
       const slots = arena.i32(d, QSlot.Count);
-      const bytes = new Uint8Array(kernels.memory.buffer, inPtr, inBytes);
       const src = x.type === 'int8' ? new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.length) : x.data;
-      if (this.channelsLast) {
-        const C = g.C, plane = g.inPlane;
-        for (let n = 0; n < g.N; n++) {
-          const base = n * C * plane;
-          for (let p = 0; p < plane; p++) {
-            const at = base + p * C;
-            for (let c = 0; c < C; c++) bytes[base + c * plane + p] = src[at + c];
-          }
-        }
-      } else bytes.set(src);
+      new Uint8Array(kernels.memory.buffer, inPtr, x.data.length).set(src);
       if (!integer && this.multipliersFor !== xScale) {
         const view = arena.f32(this.blocks.multipliers, this.groups * this.rowsPadded).fill(0);
         const Mg = this.outChannels / this.groups;
@@ -357,22 +365,18 @@ export class QuantizedPlan implements QuantizedConvPlan {
         }
         this.multipliersFor = xScale;
       }
-      const [D, H, W] = toThreeAxes(g.spatial, 1);
-      const [OD, OH, OW] = toThreeAxes(g.out, 1);
-      const [KD, KH, KW] = toThreeAxes(this.kernel, 1);
-      const [SD, SH, SW] = toThreeAxes(this.stride, 1);
-      const [DD, DH, DW] = toThreeAxes(this.dilation, 1);
-      const [PD, PH, PW] = toThreeAxes(g.pads.map((p) => p[0]), 0);
       const P = g.P;
       slots.fill(0);
       slots[QSlot.Input] = inPtr; slots[QSlot.InputSigned] = x.type === 'int8' ? 1 : 0; slots[QSlot.InputZero] = xZero;
+      slots[QSlot.InputChannelsLast] = this.channelsLast ? 1 : 0;
       slots[QSlot.Batch] = g.N; slots[QSlot.InChannels] = g.C;
       slots[QSlot.InD] = D; slots[QSlot.InH] = H; slots[QSlot.InW] = W;
+      slots[QSlot.PadD] = PD; slots[QSlot.PadH] = PH; slots[QSlot.PadW] = PW;
+      slots[QSlot.Padded] = padded; slots[QSlot.PaddedD] = DP; slots[QSlot.PaddedH] = HP; slots[QSlot.PaddedW] = WP;
       slots[QSlot.OutD] = OD; slots[QSlot.OutH] = OH; slots[QSlot.OutW] = OW;
       slots[QSlot.KernelD] = KD; slots[QSlot.KernelH] = KH; slots[QSlot.KernelW] = KW;
       slots[QSlot.StrideD] = SD; slots[QSlot.StrideH] = SH; slots[QSlot.StrideW] = SW;
       slots[QSlot.DilationD] = DD; slots[QSlot.DilationH] = DH; slots[QSlot.DilationW] = DW;
-      slots[QSlot.PadD] = PD; slots[QSlot.PadH] = PH; slots[QSlot.PadW] = PW;
       slots[QSlot.Groups] = this.groups; slots[QSlot.GroupOutChannels] = this.outChannels / this.groups;
       slots[QSlot.Weights] = this.blocks.weights; slots[QSlot.Bias] = this.blocks.bias; slots[QSlot.Multipliers] = this.blocks.multipliers;
       slots[QSlot.Output] = outPtr;
