@@ -3,17 +3,17 @@
  * channel), for the descriptor of qdescriptor.ts with:
  *  - Weights: per output channel, its KD * KH * KW taps as i16 (w - w_zp), channel after channel;
  *  - Bias / Multipliers indexed as the GEMM's (channel * roundUp(GroupOutChannels, 4) + j);
- *  - Workspace: 32 bytes.
+ *  - Workspace: 64 bytes.
  * The input is first copied into zero-point-padded planes (qpack.ts), so no tap is bounds-checked:
- * each output row is computed 8 pixels at a time on the row-rounded grid (stride 1: 8 bytes per
- * tap; stride 2: 16 bytes, the even ones used; other strides gathered), with
- * `i32x4.extmul_*_i16x8_s` against the splat tap. Sums are exact int32 (wrapping); the output
+ * each output row is computed 16 pixels at a time, then 8 on the row-rounded grid (stride 1: one
+ * load per tap; stride 2: twice the bytes, the even ones kept; other strides gathered), with
+ * `i32x4.extmul_*_i16x8_s` against the splat tap, the zero point's share added once per channel. Sums are exact int32 (wrapping); the output
  * stage is qrequant.ts's; columns past OW are computed and not stored.
  */
 import { QSlot, QOut } from './qdescriptor';
 import { requantizeStore8, requantize1 } from './qrequant';
-import { gather8 } from './qpack';
-import { padQuantizedInput } from './qgemm';
+import { gather8, padQuantizedInput } from './qpack';
+
 
 // @ts-ignore: decorator
 @inline function slot(d: usize, s: QSlot): i32 { return load<i32>(d + (<usize>s << 2)); }
@@ -49,17 +49,59 @@ export function quantizedDepthwiseForward(d: usize): void {
         const bias = load<i32>(biases + (<usize>(c * Mp + j) << 2));
         const m = load<f32>(mults + (<usize>(c * Mp + j) << 2));
         const yc = y + (<usize>n * is + <usize>oc * cs) * elem;
+        // The vector paths sum w * x and start from bias - x_zp * sum(w): the same int32 (mod 2^32).
+        let wsum = 0;
+        for (let t = 0; t < taps; t++) wsum += <i32>load<i16>(w + (<usize>t << 1));
+        const start = bias - xZero * wsum;
         for (let od = 0; od < OD; od++) {
           for (let oh = 0; oh < OH; oh++) {
             const rowIn = xc + <usize>(od * SD * HP + oh * SH) * WP;
             const rowOut = <usize>(od * OH + oh) * OW;
-            for (let ow = 0; ow < OWr; ow += 8) {
+            let ow = 0;
+            if (ASC_FEATURE_SIMD) {
+              // 16 pixels at a time: sum w * x, then the zero point's share (bias - x_zp * sum w, `start`).
+              const mv = f32x4.splat(m), lov = f32x4.splat(lo), hiv = f32x4.splat(hi), zv = i32x4.splat(zero);
+              for (; ow + 16 <= OW; ow += 16) {
+                const base = rowIn + <usize>(ow * SW);
+                let a0 = i32x4.splat(start), a1 = a0, a2 = a0, a3 = a0;
+                let t = 0;
+                for (let kd = 0; kd < KD; kd++) {
+                  for (let kh = 0; kh < KH; kh++) {
+                    const row = base + <usize>(kd * DD * HP + kh * DH) * WP;
+                    for (let kw = 0; kw < KW; kw++, t++) {
+                      const at = row + <usize>(kw * DW);
+                      let v: v128;
+                      if (SW == 1) v = v128.load(at);
+                      else if (SW == 2) v = i8x16.shuffle(v128.load(at), v128.load(at, 16), 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                      else v = gather16(at, SW);
+                      const lo8 = signed ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
+                      const hi8 = signed ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
+                      const wv = i16x8.splat(load<i16>(w + (<usize>t << 1)));
+                      a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(lo8, wv));
+                      a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(lo8, wv));
+                      a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(hi8, wv));
+                      a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(hi8, wv));
+                    }
+                  }
+                }
+                const out = yc + (rowOut + ow) * ps * elem;
+                if (ps == 1 && kind == QOut.Int32) {
+                  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+                } else if (ps == 1) {
+                  requantizeStore8(out, a0, a1, mv, lov, hiv, zv, kind == QOut.Uint8);
+                  requantizeStore8(out + 8, a2, a3, mv, lov, hiv, zv, kind == QOut.Uint8);
+                } else {
+                  v128.store(scratch, a0); v128.store(scratch, a1, 16); v128.store(scratch, a2, 32); v128.store(scratch, a3, 48);
+                  storePixels(scratch, out, 16, ps * elem, kind, m, lo, hi, zero);
+                }
+              }
+            }
+            for (; ow < OWr; ow += 8) {
               const base = rowIn + <usize>(ow * SW);
               const nr = min(8, OW - ow);
               const out = yc + (rowOut + ow) * ps * elem;
               if (ASC_FEATURE_SIMD) {
-                let a0 = i32x4.splat(bias), a1 = i32x4.splat(bias);
-                const z = i16x8.splat(<i16>xZero);
+                let a0 = i32x4.splat(start), a1 = a0;
                 let t = 0;
                 for (let kd = 0; kd < KD; kd++) {
                   for (let kh = 0; kh < KH; kh++) {
@@ -72,7 +114,7 @@ export function quantizedDepthwiseForward(d: usize): void {
                         const b = v128.load(at);
                         v = i8x16.shuffle(b, b, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
                       } else v = gather8(at, SW);
-                      v = i16x8.sub(signed ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v), z);
+                      v = signed ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
                       const wv = i16x8.splat(load<i16>(w + (<usize>t << 1)));
                       a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, wv));
                       a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, wv));
@@ -105,16 +147,36 @@ export function quantizedDepthwiseForward(d: usize): void {
                   store<i32>(scratch + (<usize>e << 2), s);
                 }
               }
-              for (let e = 0; e < nr; e++) {
-                const s = load<i32>(scratch + (<usize>e << 2));
-                const o = out + <usize>e * ps * elem;
-                if (kind == QOut.Int32) store<i32>(o, s);
-                else store<u8>(o, <u8>requantize1(s, m, lo, hi, zero));
-              }
+              storePixels(scratch, out, nr, ps * elem, kind, m, lo, hi, zero);
             }
           }
         }
       }
     }
+  }
+}
+
+/** Bytes at p, p + s, ..., p + 15s in a vector. */
+// @ts-ignore: decorator
+@inline function gather16(p: usize, s: i32): v128 {
+  const st = <usize>s;
+  let v = gather8(p, s);
+  v = v128.load8_lane(p + 8 * st, v, 8);
+  v = v128.load8_lane(p + 9 * st, v, 9);
+  v = v128.load8_lane(p + 10 * st, v, 10);
+  v = v128.load8_lane(p + 11 * st, v, 11);
+  v = v128.load8_lane(p + 12 * st, v, 12);
+  v = v128.load8_lane(p + 13 * st, v, 13);
+  v = v128.load8_lane(p + 14 * st, v, 14);
+  return v128.load8_lane(p + 15 * st, v, 15);
+}
+
+/** Stores `count` sums from `scratch` to `out` (byte step `step`) as int32 or requantized bytes. */
+function storePixels(scratch: usize, out: usize, count: i32, step: usize, kind: i32, m: f32, lo: f32, hi: f32, zero: i32): void {
+  for (let e = 0; e < count; e++) {
+    const s = load<i32>(scratch + (<usize>e << 2));
+    const o = out + <usize>e * step;
+    if (kind == QOut.Int32) store<i32>(o, s);
+    else store<u8>(o, <u8>requantize1(s, m, lo, hi, zero));
   }
 }

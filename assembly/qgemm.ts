@@ -13,7 +13,7 @@
  * operations run on every backend, so results are bit-identical across them.
  */
 import { QSlot, QOut } from './qdescriptor';
-import { padInput, tapOffsets, packColumns } from './qpack';
+import { padQuantizedInput, tapOffsets, packColumns } from './qpack';
 import { requantizeStore8, requantize1 } from './qrequant';
 
 // @ts-ignore: decorator
@@ -22,15 +22,6 @@ import { requantizeStore8, requantize1 } from './qrequant';
 /** Bytes of the tap offsets at the start of the workspace (Kp i32, padded to 16 bytes). */
 // @ts-ignore: decorator
 @inline function offsetsBytes(Kp: i32): usize { return (<usize>Kp * 4 + 15) & ~<usize>15; }
-
-/** Pads the input of the descriptor at `d` into its padded planes (qpack.ts). */
-export function padQuantizedInput(d: usize): void {
-  padInput(<usize>slot(d, QSlot.Input), <usize>slot(d, QSlot.Padded), slot(d, QSlot.Batch) * slot(d, QSlot.InChannels),
-    slot(d, QSlot.InChannels), slot(d, QSlot.InputChannelsLast) != 0, slot(d, QSlot.InputZero),
-    slot(d, QSlot.InD), slot(d, QSlot.InH), slot(d, QSlot.InW),
-    slot(d, QSlot.PaddedD), slot(d, QSlot.PaddedH), slot(d, QSlot.PaddedW),
-    slot(d, QSlot.PadD), slot(d, QSlot.PadH), slot(d, QSlot.PadW));
-}
 
 /**
  * Computes the 8-bit convolution the descriptor at `d` describes (all images, groups, pixels).

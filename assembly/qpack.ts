@@ -11,6 +11,7 @@
  * a panel of 8 pixels holds, per reduction pair (k, k+1), the pairs (x[k][j], x[k+1][j]) for
  * j = 0..7 (32 bytes), what `i32x4.dot_i16x8_s` against a splat weight pair needs.
  */
+import { QSlot } from './qdescriptor';
 
 /**
  * Copies `planes` input planes (ID x IH x IW bytes) into padded planes of DP x HP x WP bytes at
@@ -47,6 +48,18 @@ export function padInput(
     }
   }
 }
+
+/** Pads the input of the descriptor at `d` into its padded planes (`padInput`). */
+export function padQuantizedInput(d: usize): void {
+  padInput(<usize>slot(d, QSlot.Input), <usize>slot(d, QSlot.Padded), slot(d, QSlot.Batch) * slot(d, QSlot.InChannels),
+    slot(d, QSlot.InChannels), slot(d, QSlot.InputChannelsLast) != 0, slot(d, QSlot.InputZero),
+    slot(d, QSlot.InD), slot(d, QSlot.InH), slot(d, QSlot.InW),
+    slot(d, QSlot.PaddedD), slot(d, QSlot.PaddedH), slot(d, QSlot.PaddedW),
+    slot(d, QSlot.PadD), slot(d, QSlot.PadH), slot(d, QSlot.PadW));
+}
+
+// @ts-ignore: decorator
+@inline function slot(d: usize, s: QSlot): i32 { return load<i32>(d + (<usize>s << 2)); }
 
 /**
  * Byte offsets, within one group's padded planes, of the first input tap of every reduction

@@ -348,8 +348,8 @@ export class QuantizedPlan implements QuantizedConvPlan {
       const inPtr = arena.alloc(x.data.length, 'the 8-bit input'); blocks.push(inPtr);
       const padded = arena.alloc(paddedBytes, 'the padded 8-bit input'); blocks.push(padded);
       const outPtr = arena.alloc(outCount * elem, 'the output'); blocks.push(outPtr);
-      // Workspace: tap offsets, packed block, a 4x8 tile (see quantizedConvForward); depthwise: 32 bytes.
-      const workBytes = this.depthwise ? 32 : Math.ceil(Kp / 4) * 16 + blockP * Kp * 2 + 128;
+      // Workspace: tap offsets, packed block, a 4x8 tile (see quantizedConvForward); depthwise: 64 bytes.
+      const workBytes = this.depthwise ? 64 : Math.ceil(Kp / 4) * 16 + blockP * Kp * 2 + 128;
       const work = arena.alloc(workBytes, 'the workspace'); blocks.push(work);
       // Views are made after the last allocation (a growing memory detaches older ones).
       const d = this.blocks.descriptor;
