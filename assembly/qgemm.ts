@@ -66,18 +66,18 @@ export function quantizedConvForward(d: usize): void {
       for (let p0 = 0; p0 < Pr; p0 += bp) {
         const nc = min(bp, Pr - p0);
         packColumns(xg, signed, xZero, HP, WP, OH, OWr, SD, SH, SW, Kp, offsets, p0, nc >> 3, packed);
-        for (let j = 0; j < nc; j += 8) {
-          // The 8 grid pixels lie in one output row; columns past OW are not stored.
-          const pp = p0 + j;
-          const ow = pp % OWr;
-          const pixel = <usize>(pp / OWr) * OW + ow;
-          const nr = min(8, OW - ow);
-          const pb = packed + <usize>(j >> 3) * panelB;
-          for (let i = 0; i < Mg; i += 4) {
-            const mr = min(4, Mg - i);
-            const at = <usize>g * Mp + i;
-            tile4x8(Kp, wg + <usize>(i >> 2) * panelA, pb, yg + (<usize>i * cs + pixel * ps) * elem,
-              cs, ps, mr, nr, bias + (at << 2), mult + (at << 2), d, scratch);
+        // One weight panel stays in L1 while the block's pixel panels stream from L2.
+        for (let i = 0; i < Mg; i += 4) {
+          const mr = min(4, Mg - i);
+          const at = <usize>g * Mp + i;
+          const pa = wg + <usize>(i >> 2) * panelA;
+          for (let j = 0; j < nc; j += 8) {
+            // The 8 grid pixels lie in one output row; columns past OW are not stored.
+            const pp = p0 + j;
+            const ow = pp % OWr;
+            const pixel = <usize>(pp / OWr) * OW + ow;
+            tile4x8(Kp, pa, packed + <usize>(j >> 3) * panelB, yg + (<usize>i * cs + pixel * ps) * elem,
+              cs, ps, mr, min(8, OW - ow), bias + (at << 2), mult + (at << 2), d, scratch);
           }
         }
       }
