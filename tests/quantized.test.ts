@@ -39,8 +39,16 @@ describe.skipIf(!available || !shared)(`ONNX 8-bit node tests (${BACKEND})`, () 
       const geometry = { padding: pads, stride: a.strides, dilation: a.dilations, groups: a.group };
       const byName = (n: string) => c.inputs.find((t) => t.name === n);
       const expected = c.outputs[0];
+      const ref = (x: OnnxTensor, w: OnnxTensor, xz: number, wz: number | number[], b?: OnnxTensor) => refIntegerConv(
+        { data: x.data, shape: x.shape }, { data: w.data, shape: w.shape },
+        { xZeroPoint: xz, wZeroPoint: wz, bias: b?.data, pads, stride: a.strides, dilation: a.dilations, groups: a.group },
+      );
       if (c.op === 'QLinearConv') {
         const [x, xs, xz, w, ws, wz, ys, yz, b] = c.inputs;
+        // The reference itself must give ONNX's bytes.
+        const sums = ref(x, w, xz.data[0], scalarOrList(wz)!, b);
+        const r = refRequantize(sums, { xScale: xs.data[0], wScale: scalarOrList(ws)!, yScale: ys.data[0], yZeroPoint: yz.data[0], type: yz.dtype as 'uint8' | 'int8' });
+        expect(Array.from(r.data)).toEqual(expected.data);
         const y = wc.quantizedConv2d(
           { data: typed(x), shape: x.shape, scale: xs.data[0], zeroPoint: xz.data[0] },
           { data: typed(w), shape: w.shape, scale: scalarOrList(ws)!, zeroPoint: scalarOrList(wz)! },
@@ -51,6 +59,7 @@ describe.skipIf(!available || !shared)(`ONNX 8-bit node tests (${BACKEND})`, () 
       } else {
         const x = c.inputs[0], w = c.inputs[1];
         const wz = byName('w_zero_point') ?? byName('w_zero_points');
+        expect(Array.from(ref(x, w, byName('x_zero_point')?.data[0] ?? 0, scalarOrList(wz) ?? 0).data)).toEqual(expected.data);
         const y = wc.integerConv2d(
           { data: typed(x), shape: x.shape, zeroPoint: byName('x_zero_point')?.data[0] },
           { data: typed(w), shape: w.shape, zeroPoint: scalarOrList(wz) },
