@@ -35,8 +35,12 @@ for (const id of ids) {
   let differ = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
   const times = impls.map(() => []);
-  // Warm-up: V8 runs new wasm code in its baseline tier first.
-  for (let i = 0; i < 5; i++) for (const impl of impls) await impl.run();
+  // Warm-up: V8 runs new wasm code in its baseline tier first and compiles the optimized code in
+  // the background, which takes seconds on a loaded machine: at least 10 calls and 1.5 s each.
+  for (const impl of impls) {
+    const start = performance.now();
+    for (let i = 0; i < 10 || performance.now() - start < 1500; i++) await impl.run();
+  }
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < impls.length; k++) {
       const t0 = performance.now();
