@@ -22,3 +22,12 @@ export { convolve, correlate, createConvolve, createCorrelate, createConvolveStr
 export { wasmTensor } from './tensor.ts';
 export type { SignalOptions, SignalMode, SignalBoundary, SignalMethod, ConvolvePlanOptions, SignalPlan, SignalStream } from './ops/signal.ts';
 export type * from './types.ts';
+export {
+  quantizedConv1d, quantizedConv2d, quantizedConv3d, createQuantizedConv1d, createQuantizedConv2d, createQuantizedConv3d,
+  integerConv1d, integerConv2d, integerConv3d,
+} from './ops/quantized.ts';
+export type {
+  QuantizedType, QuantizedTensor, QuantizedTensorLike, IntegerTensorLike, QuantizedActivation, QuantizedConvOptions,
+  QuantizedConv1dOptions, QuantizedConv2dOptions, QuantizedConv3dOptions, IntegerConvOptions,
+  IntegerConv1dOptions, IntegerConv2dOptions, IntegerConv3dOptions, QuantizedConvPlan,
+} from './ops/quantized.ts';

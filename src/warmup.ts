@@ -4,6 +4,7 @@
  * of every kernel path at `ready()` trigger the optimizing tier before real work arrives.
  */
 import { Plan } from './plan.ts';
+import { QuantizedPlan } from './ops/quantized.ts';
 
 export function warmUp(): void {
   const c = 16;
@@ -32,5 +33,14 @@ export function warmUp(): void {
       for (let i = 0; i < 20; i++) plan.run(x);
       plan.dispose();
     }
+  }
+  // The 8-bit GEMM (3x3 stride 1 and 2) and depthwise kernels.
+  const bytes = (shape: number[]) => ({ data: new Uint8Array(shape.reduce((a, b) => a * b, 1)).fill(3), shape, scale: 0.1, zeroPoint: 1 });
+  const output = { scale: 1, zeroPoint: 0, type: 'uint8' };
+  for (const [w, groups, stride] of [[[c, c, 3, 3], 1, 1], [[c, c, 3, 3], 1, 2], [[c, 1, 3, 3], c, 1], [[c, 1, 3, 3], c, 2]] as const) {
+    const plan = new QuantizedPlan({ fn: 'warmUp', rank: 2, integer: false }, bytes([...w]), { padding: 1, groups, stride, output });
+    const x = bytes([1, c, 20, 20]);
+    for (let i = 0; i < 20; i++) plan.run(x);
+    plan.dispose();
   }
 }
