@@ -19,6 +19,7 @@ import { formatBytes } from './memory.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 import { packGroupedWeights, prefersGrouped } from './grouped.ts';
+import { parseWeightLayout, toDefaultLayout, weightAxes, weightLayouts } from './weightLayout.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -31,7 +32,7 @@ export interface ConvKind {
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
 const AXES: Record<number, string> = { 1: 'W', 2: 'H, W', 3: 'D, H, W' };
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
-const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm'];
+const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm', 'weightLayout'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
 
 /** Most float32 values a 4 GiB (wasm32) memory holds. */
@@ -71,6 +72,7 @@ export class Plan implements ConvPlan {
   private readonly inChannels: number;
   private readonly outChannels: number;
   private readonly weightShape: number[];
+  private readonly weightLayout: string;
   private readonly blocks: { weights: number; bias: number; descriptor: number };
   /** The kernel: packed GEMM, transposed GEMM + col2im, Winograd, or direct depthwise / grouped kernels. */
   private readonly algorithm: Algorithm;
@@ -98,6 +100,9 @@ export class Plan implements ConvPlan {
     this.kind = kind;
     this.runFn = runFn;
     const o = checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS);
+    const weightKind = transposed ? 'transposed' : 'forward';
+    this.weightLayout = parseWeightLayout(fn, o.weightLayout, weightKind, rank);
+    weight = toDefaultLayout(fn, 'weight', weight, this.weightLayout, weightKind, rank);
     const wName = transposed ? `[in_channels, out_channels/groups, ${AXES[rank]}]` : `[out_channels, in_channels/groups, ${AXES[rank]}]`;
     const w = checkTensor(fn, 'weight', weight, rank + 2, wName);
     this.weightShape = w.shape;
@@ -477,6 +482,14 @@ export class Plan implements ConvPlan {
     return `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
   }
 
+  /** Where a channel count may come from a weight read in the wrong layout: which one the plan read. */
+  private weightLayoutNote(): string {
+    const kind = this.kind.transposed ? 'transposed' : 'forward';
+    const [standard, tensorflow] = weightLayouts(kind, this.kind.rank);
+    const hint = this.weightLayout === standard ? `; TensorFlow weights ${weightAxes(kind, tensorflow)} need weightLayout: '${tensorflow}'` : '';
+    return ` (the weight was read in weightLayout '${this.weightLayout}', ${weightAxes(kind, this.weightLayout)}${hint})`;
+  }
+
   /** Validates an input shape against the plan and works out every size of the run. */
   private geometry(shape: readonly number[], fn = this.runFn): Geometry {
     const { rank, transposed } = this.kind;
@@ -490,7 +503,7 @@ export class Plan implements ConvPlan {
     }
     if (C !== this.inChannels) {
       const per = transposed ? '' : ` (${this.weightShape[1]} per group)`;
-      throw new RangeError(`${fn}: given groups=${this.groups}, weight of shape [${this.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${this.inChannels} channels${per}, but got ${C} channels instead`);
+      throw new RangeError(`${fn}: given groups=${this.groups}, weight of shape [${this.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${this.inChannels} channels${per}, but got ${C} channels instead${this.weightLayoutNote()}`);
     }
     const pads: Pads = this.padding === 'same'
       ? spatial.map((n, i) => samePads(n, this.kernel[i], this.stride[i], this.dilation[i]))

@@ -14,10 +14,18 @@
 import { Plan } from '../plan.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
-import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
+import { parseWeightLayout, toDefaultLayout, weightLayouts } from '../weightLayout.ts';
+import type { Conv2dOptions, ConvPlan, DepthwiseWeightLayout2d, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
 import { ResidentTensor } from '../tensor.ts';
 
-export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups'> {
+export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups' | 'weightLayout'> {
+  /**
+   * Axis order of the depthwise weight: 'OIHW' `[C * M, 1, kH, kW]` (PyTorch, default), 'HWIO'
+   * `[kH, kW, C, M]` (TensorFlow / Keras / tfjs; M is then read from the shape), 'IHWO'
+   * `[1, kH, kW, C * M]` (TFLite). A separable plan's pointwise weight is read in the matching
+   * order: 'OIHW' `[Cout, C * M, 1, 1]`, 'HWIO' `[1, 1, C * M, Cout]`, 'OHWI' `[Cout, 1, 1, C * M]`.
+   */
+  weightLayout?: DepthwiseWeightLayout2d;
   /** Output channels per input channel; the weight has C * depthMultiplier filters. Default 1. */
   depthMultiplier?: number;
 }
@@ -26,6 +34,24 @@ export type SeparableConv2dOptions = DepthwiseConv2dOptions;
 
 const SPATIAL = ['stride', 'padding', 'dilation', 'layout', 'paddingMode', 'flip'] as const;
 const EPILOGUE = ['bias', 'activation'] as const;
+
+/**
+ * The depthwise weight in the default layout `[C * M, 1, kH, kW]`, and the depth multiplier: the
+ * option's, or (TensorFlow's layout) the weight's last size, which the option must then equal.
+ */
+function depthwiseInDefaultLayout(fn: string, w: unknown, options: Record<string, unknown>): { weight: TensorLike; depthMultiplier: unknown } {
+  const layout = parseWeightLayout(fn, options.weightLayout, 'depthwise', 2);
+  const weight = toDefaultLayout(fn, 'depthwiseWeight', w, layout, 'depthwise', 2);
+  if (layout !== weightLayouts('depthwise', 2)[1]) return { weight, depthMultiplier: options.depthMultiplier };
+  const m = (w as TensorLike).shape[3];
+  if (options.depthMultiplier !== undefined && options.depthMultiplier !== m) {
+    throw new RangeError(`${fn}: option 'depthMultiplier' is ${describe(options.depthMultiplier)} but the weight of shape [${Array.from((w as TensorLike).shape).join(', ')}] in weightLayout 'HWIO' [kH, kW, channels, depthMultiplier] has depthMultiplier ${m}`);
+  }
+  return { weight, depthMultiplier: m };
+}
+
+/** The pointwise weight's layout that goes with a depthwise weight's. */
+const POINTWISE_LAYOUT: Record<string, string> = { OIHW: 'OIHW', HWIO: 'HWIO', IHWO: 'OHWI' };
 
 function depthwiseGroups(fn: string, w: unknown, options: Record<string, unknown>): number {
   const t = checkTensor(fn, 'depthwiseWeight', w, 4, '[C * depthMultiplier, 1, kH, kW]');
@@ -44,10 +70,11 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
 
 /** Plan of a depthwise 2-D convolution: weight `[C * depthMultiplier, 1, kH, kW]`. */
 export function createDepthwiseConv2d(weight: TensorLike, options?: DepthwiseConv2dOptions, fn = 'createDepthwiseConv2d'): ConvPlan {
-  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
-  const groups = depthwiseGroups(fn, weight, o);
-  const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, weight, { ...rest, groups }, fn === 'createDepthwiseConv2d' ? undefined : fn);
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier', 'weightLayout']);
+  const dw = depthwiseInDefaultLayout(fn, weight, o);
+  const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier });
+  const { depthMultiplier: _, weightLayout: __, ...rest } = o;
+  return new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups }, fn === 'createDepthwiseConv2d' ? undefined : fn);
 }
 
 /** Depthwise 2-D convolution of `x` `[N, C, H, W]` with `w` `[C * depthMultiplier, 1, kH, kW]`. */
@@ -127,15 +154,18 @@ class ChainedPlan implements ConvPlan {
 export function createSeparableConv2d(
   depthwiseWeight: TensorLike, pointwiseWeight: TensorLike, options?: SeparableConv2dOptions, fn = 'createSeparableConv2d',
 ): ConvPlan {
-  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
-  const groups = depthwiseGroups(fn, depthwiseWeight, o);
-  const mid = (depthwiseWeight as TensorLike).shape[0];
-  const pw = checkTensor(fn, 'pointwiseWeight', pointwiseWeight, 4, `[Cout, ${mid}, 1, 1]`);
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier', 'weightLayout']);
+  const dw = depthwiseInDefaultLayout(fn, depthwiseWeight, o);
+  const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier });
+  const mid = dw.weight.shape[0];
+  const pointwiseLayout = POINTWISE_LAYOUT[parseWeightLayout(fn, o.weightLayout, 'depthwise', 2)];
+  const pwDefault = toDefaultLayout(fn, 'pointwiseWeight', pointwiseWeight, pointwiseLayout, 'forward', 2);
+  const pw = checkTensor(fn, 'pointwiseWeight', pwDefault, 4, `[Cout, ${mid}, 1, 1]`);
   if (pw.shape[1] !== mid || pw.shape[2] !== 1 || pw.shape[3] !== 1) {
     throw new RangeError(`${fn}: argument 'pointwiseWeight' must have shape [Cout, ${mid}, 1, 1] (the depthwise step makes ${mid} channels), got [${pw.shape.join(', ')}]`);
   }
-  const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...rest, groups },
+  const { depthMultiplier: _, weightLayout: __, ...rest } = o;
+  return new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups },
     fn === 'createSeparableConv2d' ? undefined : fn, pw);
 }
 
