@@ -150,7 +150,9 @@ export class Plan implements ConvPlan {
       if (o.outputPadding !== undefined && o.outputSize !== undefined) {
         throw new TypeError(`${fn}: options 'outputPadding' and 'outputSize' choose the same thing; give one of them, got both`);
       }
-      if (o.outputSize !== undefined) this.outputSize = perAxis(fn, 'outputSize', o.outputSize, rank, 0, checkPositiveInt);
+      // As PyTorch's output_size, it may start with the batch and channel sizes, which are ignored.
+      const size = Array.isArray(o.outputSize) && o.outputSize.length === rank + 2 ? o.outputSize.slice(2) : o.outputSize;
+      if (size !== undefined) this.outputSize = perAxis(fn, 'outputSize', size, rank, 0, checkPositiveInt);
       else {
         this.outputPadding = perAxis(fn, 'outputPadding', o.outputPadding, rank, 0, checkNonNegativeInt);
         this.outputPadding.forEach((p, i) => {
