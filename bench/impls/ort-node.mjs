@@ -4,10 +4,10 @@ import { prepareSession } from './ort.mjs';
 
 export async function init() {
   ort.env.logLevel = 'error';
-  return { version: ort.env.versions.node, threads: 1 };
+  return { version: ort.env.versions.node, backend: 'cpu execution provider (native)', threads: 1 };
 }
 
-export function prepare(wl, data) {
+export function prepare(wl, data) { // plain mode only
   return prepareSession(ort, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,

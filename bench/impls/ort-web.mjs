@@ -8,9 +8,9 @@ export async function init(options = {}) {
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
-  return { version: ort.env.versions.web, threads };
+  return { version: ort.env.versions.web, backend: 'wasm execution provider (SIMD build)', threads };
 }
 
-export function prepare(wl, data) {
+export function prepare(wl, data) { // plain mode only
   return prepareSession(ort, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }, wl, data);
 }

@@ -17,9 +17,9 @@ export async function prepareSession(ort, sessionOptions, wl, { x, w, b }) {
     outputPadding: wl.outputPadding,
   });
   const session = await ort.InferenceSession.create(model, sessionOptions);
-  const feeds = { X: new ort.Tensor('float32', x, wl.xShape) };
+  // The usual call: a fresh input tensor over the caller's array, a new output per call.
   return {
-    run: async () => (await session.run(feeds)).Y,
+    run: async () => (await session.run({ X: new ort.Tensor('float32', x, wl.xShape) })).Y,
     read: (y) => Float32Array.from(y.data),
     dispose: () => session.release(),
   };

@@ -21,6 +21,8 @@
 //   no groups → n/a for those. A numeric pad gives wrong results (wasm) or a wrong output size
 //   (cpu) in 4.22 when the kernel is not square (e.g. 2x3), so explicit pads are used always.
 // - transposed 3-D: `tf.conv3dTranspose` with 'same' / 'valid' when that matches, else n/a.
+// - Modes: resident keeps the input tensor in the backend for the whole workload (made once);
+//   plain makes it from the (channels-last) JS array inside the timed call and disposes it after.
 // - Production mode (tf.enableProdMode) is on: in 4.22 it only silences tfjs's console output.
 import * as tf from '@tensorflow/tfjs-core';
 import { NotAvailable } from '../lib/impls.mjs';
@@ -36,8 +38,9 @@ export async function init(options) {
   await tf.ready();
   const info = { version: tf.version_core, backend: tf.getBackend() };
   if (name === 'wasm') {
-    info.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    info.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.backend = `wasm (${info.simd ? 'SIMD' : 'no SIMD'}, XNNPACK)`;
   }
   return info;
 }
@@ -83,7 +86,7 @@ function namedPadding(wl, forwardIn) {
   return same.every(([b, e], a) => b === wl.pad[a] && e === wl.pad[a]) ? 'same' : null;
 }
 
-export async function prepare(wl, { x, w, b }) {
+export async function prepare(wl, { x, w, b }, mode = 'resident') {
   const keep = []; // tensors resident for the whole workload
   const hold = (t) => (keep.push(t), t);
   const xl = toChannelsLast(x, wl.xShape);
@@ -94,7 +97,9 @@ export async function prepare(wl, { x, w, b }) {
   const stride = lift ? [1, ...wl.stride] : wl.stride;
   const dilation = lift ? [1, ...wl.dilation] : wl.dilation;
   const pads = lift ? [[0, 0], [wl.pad[0], wl.pad[0]]] : wl.pad.map((p) => [p, p]);
-  const xt = hold(tf.tensor(xl, [wl.n, ...spatialIn, wl.cin]));
+  const xShapeLast = [wl.n, ...spatialIn, wl.cin];
+  const resident = mode !== 'plain';
+  const xt = resident ? hold(tf.tensor(xl, xShapeLast)) : null;
   const bias = hold(tf.tensor1d(b));
   let op;
   try {
@@ -116,12 +121,12 @@ export async function prepare(wl, { x, w, b }) {
         const explicit = [[0, 0], ...pads, [0, 0]];
         if (wl.depthwise) {
           const ft = hold(tf.tensor(filter, [...kk, wl.cin, wl.cout / wl.cin]));
-          return () => tf.fused.depthwiseConv2d({
+          return (xt) => tf.fused.depthwiseConv2d({
             x: xt, filter: ft, strides: stride, pad: explicit, dataFormat: 'NHWC', dilations: dilation, bias,
           });
         } else {
           const ft = hold(tf.tensor(filter, [...kk, wl.cin, wl.cout]));
-          return () => tf.fused.conv2d({
+          return (xt) => tf.fused.conv2d({
             x: xt, filter: ft, strides: stride, pad: explicit, dataFormat: 'NHWC', dilations: dilation, bias,
           });
         }
@@ -130,10 +135,10 @@ export async function prepare(wl, { x, w, b }) {
         const ft = hold(tf.tensor(filter, [...wl.k, wl.cin, wl.cout]));
         const named = namedPadding(wl, wl.in);
         if (named) {
-          return () => tf.add(tf.conv3d(xt, ft, wl.stride, named, 'NDHWC', wl.dilation), bias);
+          return (xt) => tf.add(tf.conv3d(xt, ft, wl.stride, named, 'NDHWC', wl.dilation), bias);
         } else {
           const padding = [[0, 0], ...pads, [0, 0]];
-          return () => tf.add(tf.conv3d(tf.pad(xt, padding), ft, wl.stride, 'valid', 'NDHWC', wl.dilation), bias);
+          return (xt) => tf.add(tf.conv3d(tf.pad(xt, padding), ft, wl.stride, 'valid', 'NDHWC', wl.dilation), bias);
         }
       }
     } else {
@@ -144,7 +149,7 @@ export async function prepare(wl, { x, w, b }) {
       if (wl.rank <= 2) {
         const ft = hold(tf.tensor(filter, [...kk, wl.cout, wl.cin]));
         const explicit = [[0, 0], ...pads, [0, 0]];
-        return () => tf.add(tf.conv2dTranspose(xt, ft, outShape, stride, explicit), bias);
+        return (xt) => tf.add(tf.conv2dTranspose(xt, ft, outShape, stride, explicit), bias);
       } else {
         const ft = hold(tf.tensor(filter, [...wl.k, wl.cout, wl.cin]));
         const named = namedPadding(wl, wl.out);
@@ -153,18 +158,27 @@ export async function prepare(wl, { x, w, b }) {
           ? Math.ceil(n / wl.stride[a])
           : Math.floor((n - wl.dilation[a] * (wl.k[a] - 1) - 1) / wl.stride[a]) + 1));
         if (!named || !forwardOk) throw new NotAvailable('tfjs conv3dTranspose takes only same/valid padding');
-        return () => tf.add(tf.conv3dTranspose(xt, ft, outShape, wl.stride, named), bias);
+        return (xt) => tf.add(tf.conv3dTranspose(xt, ft, outShape, wl.stride, named), bias);
       }
     }
   }
 
   return {
-    run: () => {
-      const y = tf.tidy(op);
-      const data = y.dataSync();
-      y.dispose();
-      return data;
-    },
+    run: resident
+      ? () => {
+        const y = tf.tidy(() => op(xt));
+        const data = y.dataSync();
+        y.dispose();
+        return data;
+      }
+      : () => {
+        const xp = tf.tensor(xl, xShapeLast);
+        const y = tf.tidy(() => op(xp));
+        xp.dispose();
+        const data = y.dataSync();
+        y.dispose();
+        return data;
+      },
     read: (data) => toChannelsFirst(data, wl.yShape),
     dispose: () => keep.forEach((t) => t.dispose()),
   };

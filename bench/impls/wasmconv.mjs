@@ -14,8 +14,9 @@ export async function init(options) {
     throw new Error('dist/index.js is missing: run `npm run build` at the repository root first (`npm run bench` does)');
   }
   lib = await import(distUrl.href);
-  await lib.ready({ backend: options.backend, threads: options.threads ?? 1 });
-  if (lib.backend() !== options.backend) {
+  // No backend given: the one ready() picks on this Node, as a user gets it.
+  await lib.ready(options.backend ? { backend: options.backend, threads: options.threads ?? 1 } : { threads: options.threads ?? 1 });
+  if (options.backend && lib.backend() !== options.backend) {
     throw new Error(`asked for backend '${options.backend}', got '${lib.backend()}'`);
   }
   channelsLast = Boolean(options.channelsLast);
@@ -23,7 +24,13 @@ export async function init(options) {
   return { version: pkg.version, backend: lib.backend(), threads: lib.threads(), layout: channelsLast ? 'channels-last' : 'channels-first' };
 }
 
-export async function prepare(wl, { x, w, b }) {
+/**
+ * plain: `plan.run({ data, shape })` with the input a JavaScript Float32Array, the result a new
+ * Float32Array per call (what a first use looks like). resident: the input is a wasm tensor made
+ * once (as tfjs's resident input tensors) and the result is written into one JavaScript buffer
+ * reused by every call, `plan.run(input, output)`.
+ */
+export async function prepare(wl, { x, w, b }, mode) {
   const create = wl.op === 'conv'
     ? [null, lib.createConv1d, lib.createConv2d, lib.createConv3d][wl.rank]
     : [null, lib.createConvTranspose1d, lib.createConvTranspose2d, lib.createConvTranspose3d][wl.rank];
@@ -37,17 +44,18 @@ export async function prepare(wl, { x, w, b }) {
   };
   if (wl.op === 'convTranspose' && wl.outputPadding.some((v) => v !== 0)) options.outputPadding = wl.outputPadding;
   const plan = create({ data: w, shape: wl.wShape }, options);
-  // The input lives in wasm memory (a wasm tensor, made once, as tfjs's resident tensors); the
-  // result is copied out into one JavaScript buffer reused by every call, so the timed call
-  // ends with the output in JavaScript, as every other implementation's does.
-  const input = lib.wasmTensor(
-    channelsLast ? [wl.n, ...wl.in, wl.cin] : wl.xShape,
-    channelsLast ? toChannelsLast(x, wl.xShape) : x,
-  );
+  const shape = channelsLast ? [wl.n, ...wl.in, wl.cin] : wl.xShape;
+  const data = channelsLast ? toChannelsLast(x, wl.xShape) : x;
+  const read = (y) => (channelsLast ? toChannelsFirst(y.data, wl.yShape) : Float32Array.from(y.data));
+  if (mode === 'plain') {
+    const input = { data, shape };
+    return { run: () => plan.run(input), read, dispose: () => plan.dispose() };
+  }
+  const input = lib.wasmTensor(shape, data);
   const output = new Float32Array(wl.yShape.reduce((p, v) => p * v, 1));
   return {
     run: () => plan.run(input, output),
-    read: (y) => (channelsLast ? toChannelsFirst(y.data, wl.yShape) : Float32Array.from(y.data)),
+    read,
     dispose: () => {
       plan.dispose();
       input.dispose();

@@ -258,3 +258,41 @@ export function compare(ref, got) {
   if (nonFinite) return { maxErr: Infinity, maxRef, why: `${nonFinite} outputs are NaN or infinite` };
   return { maxErr, maxRef };
 }
+
+/**
+ * The float64 reference of a workload, bounded in cost: when the layer has more than `maxMacs`
+ * multiply-adds and no groups, only some output channels (evenly spaced, first and last included)
+ * are computed, by the same direct loops on the weights of those channels. Returns
+ * `{ ref, extract, channels }`: `extract(output)` takes the same channels out of a full output
+ * so that `compare(ref, extract(output))` checks them; `channels` is 'all' or the list.
+ */
+export function boundedReference(wl, { x, w, b }, maxMacs = Infinity) {
+  const m = Math.max(1, Math.ceil(wl.cout * (maxMacs / wl.macs)));
+  if (wl.macs <= maxMacs || wl.groups !== 1 || m >= wl.cout) {
+    return { ref: reference(wl, x, w, b), extract: (y) => y, channels: 'all' };
+  }
+  const channels = Array.from({ length: m }, (_, i) => (m === 1 ? 0 : Math.round((i * (wl.cout - 1)) / (m - 1))));
+  const kVol = wl.k.reduce((p, v) => p * v, 1);
+  const sub = { ...wl, cout: m, yShape: [wl.n, m, ...wl.out] };
+  let ws;
+  if (wl.op === 'conv') {
+    const row = wl.cin * kVol; // weights [Cout, Cin, ...k]
+    ws = new Float32Array(m * row);
+    channels.forEach((oc, j) => ws.set(w.subarray(oc * row, (oc + 1) * row), j * row));
+  } else {
+    ws = new Float32Array(wl.cin * m * kVol); // weights [Cin, Cout, ...k]
+    for (let ic = 0; ic < wl.cin; ic++) {
+      channels.forEach((oc, j) => ws.set(w.subarray((ic * wl.cout + oc) * kVol, (ic * wl.cout + oc + 1) * kVol), (ic * m + j) * kVol));
+    }
+  }
+  const bs = b ? Float32Array.from(channels, (oc) => b[oc]) : null;
+  const plane = wl.out.reduce((p, v) => p * v, 1);
+  const extract = (y) => {
+    const out = new Float32Array(wl.n * m * plane);
+    for (let n = 0; n < wl.n; n++) {
+      channels.forEach((oc, j) => out.set(y.subarray((n * wl.cout + oc) * plane, (n * wl.cout + oc + 1) * plane), (n * m + j) * plane));
+    }
+    return out;
+  };
+  return { ref: reference(sub, x, ws, bs), extract, channels };
+}
