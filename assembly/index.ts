@@ -10,6 +10,7 @@ export { separableForward, separableItems } from './separable';
 export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
 export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
+export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, realPack, realUnpack } from './fft';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

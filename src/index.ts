@@ -18,7 +18,7 @@ export {
   separableConv2d, createSeparableConv2d, spatiallySeparableConv2d, createSpatiallySeparableConv2d,
 } from './ops/separable.ts';
 export type { DepthwiseConv1dOptions, DepthwiseConv2dOptions, DepthwiseConv3dOptions, SeparableConv2dOptions } from './ops/separable.ts';
-export { convolve, correlate } from './ops/signal.ts';
+export { convolve, correlate, createConvolve, createCorrelate, createConvolveStream, createCorrelateStream } from './ops/signal.ts';
 export { wasmTensor } from './tensor.ts';
-export type { SignalOptions, SignalMode, SignalBoundary } from './ops/signal.ts';
+export type { SignalOptions, SignalMode, SignalBoundary, SignalMethod, ConvolvePlanOptions, SignalPlan, SignalStream } from './ops/signal.ts';
 export type * from './types.ts';

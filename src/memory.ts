@@ -38,6 +38,10 @@ export class Arena {
 
   /** Returns the address of a new block of at least `bytes` bytes (16-byte aligned). */
   alloc(bytes: number, what: string): number {
+    // Refused before anything is recorded: a size that is not an exact integer would corrupt the free list.
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new RangeError(`wasmconv: cannot allocate ${bytes} bytes for ${what}: a block size must be a non-negative integer of at most 2^53 - 1`);
+    }
     const size = Math.max(ALIGN, align(bytes));
     for (let i = 0; i < this.free.length; i++) {
       const [start, end] = this.free[i];

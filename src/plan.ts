@@ -16,6 +16,7 @@ import {
 import type { ConvPlan, Tensor, TensorLike, WasmTensor } from './types.ts';
 import { ResidentTensor } from './tensor.ts';
 import { formatBytes } from './memory.ts';
+import { snapshotOptions } from './snapshot.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 import { packGroupedWeights, prefersGrouped } from './grouped.ts';
@@ -99,7 +100,8 @@ export class Plan implements ConvPlan {
     const { fn, rank, transposed } = kind;
     this.kind = kind;
     this.runFn = runFn;
-    const o = checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS);
+    // A plan is a snapshot: it reads only its own copy of the options (its GEMM fallback too).
+    const o = snapshotOptions(checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS));
     const weightKind = transposed ? 'transposed' : 'forward';
     this.weightLayout = parseWeightLayout(fn, o.weightLayout, weightKind, rank);
     weight = toDefaultLayout(fn, 'weight', weight, this.weightLayout, weightKind, rank);
@@ -180,8 +182,8 @@ export class Plan implements ConvPlan {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
       // into NaN: inputs with NaN or infinities run on a GEMM plan of the same convolution.
       const source = { data: Float32Array.from(w.data), shape: [...w.shape] };
-      const settings = { ...o };
-      this.gemmFallback = () => new Plan(kind, source, settings, runFn, undefined, false);
+      // The source is in the default weight layout already.
+      this.gemmFallback = () => new Plan(kind, source, { ...o, weightLayout: undefined }, runFn, undefined, false);
     }
     const packed = pointwise
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
@@ -373,7 +375,8 @@ export class Plan implements ConvPlan {
       else {
         xPtr = arena.alloc(inLength * 4, 'the input');
         job.blocks.push(xPtr);
-        this.copyIn(x.data, g, arena.f32(xPtr, inLength));
+        // A wasm tensor's view is read after the allocation: a growing memory detaches older views.
+        this.copyIn(resident ? resident.data : x.data, g, arena.f32(xPtr, inLength));
       }
       if (into instanceof ResidentTensor && into !== resident) job.output = into.pointer;
       else {

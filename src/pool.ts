@@ -10,13 +10,30 @@
  * thread) compute part 0 on the main thread and wait for the rest; asynchronous runs give every
  * part to a worker and resolve on the workers' messages, so the caller's event loop stays free.
  * Asynchronous jobs run one after another in the order they were submitted.
+ *
+ * No wait is unbounded: a worker that dies (or hangs) is noticed by its silence (see SILENCE_MS),
+ * ended and replaced. A synchronous run then computes the dead worker's claimed item and every
+ * unclaimed one on the calling thread; an asynchronous job fails with an error that says so.
  */
 
-/** Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply. */
-const SLOTS = 8;
-const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5;
+/**
+ * Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply;
+ * ACTIVE: 1 + the item it claims last (0: none yet in this job); BEAT: counts wake-ups and items
+ * done (a worker whose count stands still past a bound is taken for dead); HALT: tests make the
+ * worker stop answering in its next job (see `killWorker`).
+ */
+const SLOTS = 9;
+const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5, ACTIVE = 6, BEAT = 7, HALT = 8;
 /** After the workers' slots: the job's next unclaimed work item and its item count. */
 const NEXT = 0, TOTAL = 1;
+/**
+ * A worker whose BEAT stays still this long during a job (or 20 times the longest item the
+ * calling thread computed, if more) is taken for dead: ended, replaced, its claimed item
+ * recomputed. A work item takes milliseconds to tens of milliseconds, a wake-up less than one.
+ */
+const SILENCE_MS = 2000;
+/** How often a waiting main thread (or an asynchronous job's timer) checks the workers' beats, in ms. */
+const CHECK_MS = 20;
 
 /** The worker's program: instantiate, then run jobs until the sequence goes negative. */
 function workerMain(
@@ -30,22 +47,37 @@ function workerMain(
   const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (d: number) => void>;
   const fns = kernels.map((name) => exports[name]);
   const ctl = new Int32Array(control);
-  const base = index * 8;
+  const base = index * 9;
   let seq = 0;
   post('ready');
   for (;;) {
     Atomics.wait(ctl, base, seq);
     seq = Atomics.load(ctl, base);
     if (seq < 0) return;
+    Atomics.add(ctl, base + 7, 1);
+    // Tests: HALT counts down at the wake-up and at each claim; at 0 the worker stops answering.
+    const halt = () => ctl[base + 8] > 0 && Atomics.sub(ctl, base + 8, 1) === 1 && Atomics.wait(ctl, base + 8, 0);
+    halt();
     let status = 0;
     try {
-      // Claim items until none is left; each call computes one (see Pool.claim).
+      // Claim items until none is left; each call computes one. The item is recorded (ACTIVE)
+      // before it is claimed, so a thread that dies leaves behind which item it may have held.
       const fn = fns[ctl[base + 1]], d = ctl[base + 2];
       const range = new Int32Array(memory.buffer, d + 4 * workBegin, 2);
-      for (let item = Atomics.add(ctl, job, 1); item < ctl[job + 1]; item = Atomics.add(ctl, job, 1)) {
+      for (;;) {
+        const item = Atomics.load(ctl, job);
+        if (item >= ctl[job + 1]) break;
+        Atomics.store(ctl, base + 6, item + 1);
+        if (Atomics.compareExchange(ctl, job, item, item + 1) !== item) continue;
+        halt();
         range[0] = item;
         range[1] = item + 1;
         fn(d);
+        Atomics.add(ctl, base + 7, 1);
+      }
+      if (ctl[base + 8] > 0) {
+        Atomics.store(ctl, base + 8, 1);
+        halt();
       }
     } catch {
       status = 1;
@@ -92,6 +124,8 @@ export class Pool {
   /** Per worker, settles when it is running (a replaced worker starts again). */
   private readonly started: Array<Promise<void>> = [];
   private starting = 0;
+  /** Per worker: ends it as dead and starts its replacement (settling its part as DIED). */
+  private readonly retire: Array<() => void> = [];
   private queue: Promise<void> = Promise.resolve();
   private busy = false;
   private closed = false;
@@ -129,6 +163,8 @@ export class Pool {
         await new Promise<void>((resolve, reject) => {
           w.once('message', () => resolve());
           w.once('error', reject);
+          // A worker ended while starting (terminated by someone else) never sends its message.
+          w.once('exit', (code) => reject(new Error(`worker exited with code ${code} while starting`)));
         });
         w.on('message', onMessage);
         w.on('error', onFailure);
@@ -155,9 +191,20 @@ export class Pool {
     return pool;
   }
 
-  private spawn(index: number): Promise<void> {
+  /** Starts worker `index`; a replacement (`retries` > 0) that dies while starting is started again. */
+  private spawn(index: number, retries = 0): Promise<void> {
     this.starting++;
-    const started = this.start(index).finally(() => this.starting--);
+    const attempt = async (): Promise<void> => {
+      for (let n = 0; ; n++) {
+        try {
+          return await this.start(index);
+        } catch (e) {
+          if (this.closed || n >= retries) throw e;
+          await new Promise((done) => setTimeout(done, 50 * (n + 1)));
+        }
+      }
+    };
+    const started = attempt().finally(() => this.starting--);
     this.started[index] = started.catch(() => {});
     return started;
   }
@@ -168,6 +215,16 @@ export class Pool {
     this.sequence[index] = 0;
     this.parts[index] = null;
     let alive = true;
+    let handle: WorkerHandle | null = null;
+    const fail = () => {
+      if (!alive || this.closed) return;
+      alive = false;
+      handle?.terminate();
+      const part = this.parts[index];
+      this.parts[index] = null;
+      part?.settle(DIED);
+      void this.spawn(index, 4).catch(() => {});
+    };
     const worker = await this.create(
       index,
       (seq) => {
@@ -176,20 +233,15 @@ export class Pool {
         this.parts[index] = null;
         part.settle(this.control[base + STATUS]);
       },
-      () => {
-        if (!alive || this.closed) return;
-        alive = false;
-        const part = this.parts[index];
-        this.parts[index] = null;
-        part?.settle(DIED);
-        void this.spawn(index).catch(() => {});
-      },
+      fail,
     );
     if (this.closed) {
       worker.terminate();
       return;
     }
+    handle = worker;
     this.workers[index] = worker;
+    this.retire[index] = fail;
   }
 
   /** Whether the pool is computing an asynchronous job or replacing a worker now. */
@@ -206,24 +258,69 @@ export class Pool {
     kernel: number, descriptors: number[], items: number, memory: WebAssembly.Memory, workBegin: number,
     runHere: (descriptor: number) => void,
   ): void {
-    const parts = descriptors.length;
+    const helpers = Array.from({ length: descriptors.length - 1 }, (_, i) => i);
     this.startJob(items);
-    for (let p = 1; p < parts; p++) this.dispatch(p - 1, kernel, descriptors[p], false);
+    for (const i of helpers) this.dispatch(i, kernel, descriptors[i + 1], false);
     // The same claiming loop as the workers' (workerMain).
     const range = new Int32Array(memory.buffer, descriptors[0] + 4 * workBegin, 2);
-    for (let item = Atomics.add(this.control, this.job + NEXT, 1); item < items; item = Atomics.add(this.control, this.job + NEXT, 1)) {
+    // The longest item here scales the silence bound: on a loaded machine every item takes longer.
+    let longest = 0;
+    const runItem = (item: number) => {
+      const start = Date.now();
       range[0] = item;
       range[1] = item + 1;
       runHere(descriptors[0]);
+      longest = Math.max(longest, Date.now() - start);
+    };
+    let lost = new Map<number, number>();
+    try {
+      for (let item = Atomics.add(this.control, this.job + NEXT, 1); item < items; item = Atomics.add(this.control, this.job + NEXT, 1)) {
+        runItem(item);
+      }
+    } finally {
+      // Even when a kernel trapped here: the workers still use the job's memory until they finish.
+      lost = this.awaitWorkers(helpers, Math.max(SILENCE_MS, 20 * longest));
     }
-    let failed = false;
-    for (let p = 1; p < parts; p++) {
-      const base = (p - 1) * SLOTS;
-      const seq = this.sequence[p - 1];
-      while (Atomics.load(this.control, base + DONE) !== seq) Atomics.wait(this.control, base + DONE, Atomics.load(this.control, base + DONE), 1000);
-      if (this.control[base + STATUS] !== 0) failed = true;
+    // A worker taken for dead may have claimed one item and not finished it: computed here again
+    // (an item writes its whole share of the output, so a second computation changes nothing).
+    for (const active of lost.values()) if (active > 0) runItem(active - 1);
+    if (helpers.some((i) => !lost.has(i) && this.control[i * SLOTS + STATUS] !== 0)) {
+      throw new Error('wasmconv: a kernel trapped in a worker thread');
     }
-    if (failed) throw new Error('wasmconv: a kernel trapped in a worker thread');
+  }
+
+  /**
+   * Blocks until the workers `indices` have finished their part of the job, never longer than a
+   * worker stays silent: those silent past `bound` ms are retired (ended and replaced). Returns
+   * them, each with its ACTIVE slot as it was (its replacement clears the slots).
+   */
+  private awaitWorkers(indices: number[], bound: number): Map<number, number> {
+    const pending = new Set(indices);
+    const lost = new Map<number, number>();
+    const beat = new Map(indices.map((i) => [i, { count: Atomics.load(this.control, i * SLOTS + BEAT), at: Date.now() }]));
+    while (pending.size > 0) {
+      for (const i of pending) {
+        if (Atomics.load(this.control, i * SLOTS + DONE) === this.sequence[i]) pending.delete(i);
+      }
+      const [next] = pending;
+      if (next === undefined) break;
+      const done = next * SLOTS + DONE;
+      Atomics.wait(this.control, done, Atomics.load(this.control, done), CHECK_MS);
+      const now = Date.now();
+      for (const i of pending) {
+        const b = beat.get(i)!;
+        const count = Atomics.load(this.control, i * SLOTS + BEAT);
+        if (count !== b.count) {
+          b.count = count;
+          b.at = now;
+        } else if (now - b.at > bound && Atomics.load(this.control, i * SLOTS + DONE) !== this.sequence[i]) {
+          pending.delete(i);
+          lost.set(i, Atomics.load(this.control, i * SLOTS + ACTIVE));
+          this.retire[i]?.();
+        }
+      }
+    }
+    return lost;
   }
 
   /**
@@ -244,7 +341,7 @@ export class Pool {
           this.parts[i] = { seq: this.dispatch(i, kernel, d, true), settle };
         }));
         this.idle = parts;
-        const statuses = await Promise.all(parts);
+        const statuses = await this.watch(parts, descriptors.length);
         if (statuses.includes(TERMINATED)) throw new Error('wasmconv: the thread pool was terminated during the call');
         const died = statuses.indexOf(DIED);
         if (died >= 0) throw new Error(`wasmconv: worker thread ${died} died during the call; it has been replaced, the call failed`);
@@ -256,6 +353,33 @@ export class Pool {
     });
     this.queue = job.catch(() => {});
     return job;
+  }
+
+  /**
+   * The statuses of an asynchronous job's `count` parts; a worker silent past SILENCE_MS meanwhile
+   * is retired (its part settles as DIED), so the job never waits forever.
+   */
+  private async watch(parts: Array<Promise<number>>, count: number): Promise<number[]> {
+    const beat = Array.from({ length: count }, (_, i) => ({ count: Atomics.load(this.control, i * SLOTS + BEAT), at: Date.now() }));
+    const timer = setInterval(() => {
+      const now = Date.now();
+      beat.forEach((b, i) => {
+        const c = Atomics.load(this.control, i * SLOTS + BEAT);
+        if (c !== b.count) Object.assign(b, { count: c, at: now });
+        else if (now - b.at > SILENCE_MS && this.parts[i]) {
+          this.retire[i]?.();
+          // A slot whose worker is already gone (its replacement could not start) fails the part itself.
+          const part = this.parts[i];
+          this.parts[i] = null;
+          part?.settle(DIED);
+        }
+      });
+    }, CHECK_MS * 5);
+    try {
+      return await Promise.all(parts);
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Resets the shared item counter for a job of `items` work items. */
@@ -271,6 +395,7 @@ export class Pool {
     this.control[base + DESCRIPTOR] = descriptor;
     this.control[base + REPLY] = reply ? 1 : 0;
     this.control[base + STATUS] = 0;
+    this.control[base + ACTIVE] = 0;
     Atomics.store(this.control, base + SEQ, seq);
     Atomics.notify(this.control, base + SEQ);
     return seq;
@@ -290,8 +415,13 @@ export class Pool {
     });
   }
 
-  /** Terminates one worker as if it had crashed (for tests of the failure path). */
-  killWorker(index: number): void {
-    this.workers[index]?.terminate();
+  /**
+   * For tests of the failure paths: terminates worker `index` as if it had crashed or, with
+   * `afterItems` n > 0, makes it stop answering (hang) in its next job: at the wake-up for 1,
+   * holding its (n-1)-th claimed item otherwise, at the end of the job if it claims fewer.
+   */
+  killWorker(index: number, afterItems = 0): void {
+    if (afterItems > 0) Atomics.store(this.control, index * SLOTS + HALT, afterItems);
+    else this.workers[index]?.terminate();
   }
 }

@@ -64,6 +64,13 @@ export interface Kernels {
   signalRows(signal: number, rows: number, N: number, C: number, L: number, PL: number, J: number, channelsLast: number): void;
   signalMerge(rows: number, signal: number, N: number, C: number, L: number, J: number, channelsLast: number): void;
   heapBase(): number;
+  fftComplex(re: number, im: number, workRe: number, workIm: number, table: number, batch: number, count: number, stride: number): void;
+  realForwardSplit(re: number, im: number, twiddles: number, N: number, count: number, stride: number): void;
+  realInverseSplit(re: number, im: number, twiddles: number, N: number, count: number, stride: number): void;
+  realSpectrumMultiply(re: number, im: number, hr: number, hi: number, twiddles: number, N: number, scale: number): void;
+  spectrumMultiply(ar: number, ai: number, br: number, bi: number, count: number, scale: number): void;
+  realPack(src: number, length: number, srcStride: number, re: number, im: number, N: number, dstStride: number, rows: number): void;
+  realUnpack(re: number, im: number, srcStride: number, offset: number, length: number, dst: number, dstStride: number, rows: number, scale: number, accumulate: number): void;
 }
 
 export interface Runtime {

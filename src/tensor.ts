@@ -4,6 +4,7 @@
  */
 import { runtime, describe, currentGeneration, type Runtime } from './runtime.ts';
 import type { WasmTensor } from './types.ts';
+import { checkDims, elementCount } from './dims.ts';
 
 /** Blocks of tensors dropped without dispose(): they go back to the arena. */
 const dropped = new FinalizationRegistry<{ rt: Runtime; block: number }>(({ rt, block }) => {
@@ -22,7 +23,8 @@ export class ResidentTensor implements WasmTensor {
     if (!Array.isArray(shape) || shape.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0)) {
       throw new TypeError(`${fn}: argument 'shape' must be an array of non-negative integer sizes, got ${describe(shape)}`);
     }
-    const length = shape.reduce((a: number, b: number) => a * b, 1);
+    const dims = checkDims(fn, 'shape', shape);
+    const length = elementCount(fn, 'shape', dims);
     if (length > 2 ** 30) {
       throw new RangeError(`${fn}: argument 'shape' [${shape.join(', ')}] has ${length} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
     }
@@ -33,7 +35,7 @@ export class ResidentTensor implements WasmTensor {
       throw new RangeError(`${fn}: argument 'data' must hold ${length} elements (shape [${shape.join(', ')}]), got ${(data as ArrayLike<number>).length}`);
     }
     this.rt = runtime(fn);
-    this.shape = [...shape];
+    this.shape = dims;
     this.length = length;
     this.pointer = this.rt.arena.alloc(length * 4, 'the tensor');
     const view = this.rt.arena.f32(this.pointer, length);

@@ -5,6 +5,7 @@
 import { describe } from './runtime.ts';
 import type { TensorLike } from './types.ts';
 import { ResidentTensor } from './tensor.ts';
+import { checkDims, elementCount } from './dims.ts';
 
 /** Checks a tensor argument and returns its shape and data as float32. */
 export function checkTensor(
@@ -17,19 +18,14 @@ export function checkTensor(
   if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
     throw new TypeError(`${fn}: argument '${name}' must have 'shape' as an array of sizes, got ${describe(shape)}`);
   }
-  const dims = Array.from(shape as ArrayLike<number>);
-  for (const s of dims) {
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-      throw new TypeError(`${fn}: argument '${name}' has an invalid shape ${describe(dims)}: sizes must be non-negative integers`);
-    }
-  }
+  const dims = checkDims(fn, name, Array.from(shape as ArrayLike<number>));
   if (dims.length !== rank) {
     throw new RangeError(`${fn}: argument '${name}' must be a ${rank}-D tensor ${expected}, got a ${dims.length}-D tensor of shape [${dims.join(', ')}]`);
   }
   if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
     throw new TypeError(`${fn}: argument '${name}' must have 'data' as a Float32Array (or array of numbers), got ${describe(data)}`);
   }
-  const size = dims.reduce((a, b) => a * b, 1);
+  const size = elementCount(fn, name, dims);
   if (data.length !== size) {
     throw new RangeError(`${fn}: argument '${name}' has shape [${dims.join(', ')}] (${size} elements) but its data holds ${data.length} elements`);
   }
@@ -66,21 +62,16 @@ export function checkShape(fn: string, name: string, shape: unknown, rank: numbe
   if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
     throw new TypeError(`${fn}: argument '${name}' must be an array of ${rank} sizes ${expected}, got ${describe(shape)}`);
   }
-  const dims = Array.from(shape as ArrayLike<number>);
-  for (const s of dims) {
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-      throw new TypeError(`${fn}: argument '${name}' has an invalid shape ${describe(dims)}: sizes must be non-negative integers`);
-    }
-  }
+  const dims = checkDims(fn, name, Array.from(shape as ArrayLike<number>));
   if (dims.length !== rank) {
     throw new RangeError(`${fn}: argument '${name}' must have ${rank} sizes ${expected}, got ${dims.length}: [${dims.join(', ')}]`);
   }
   return dims;
 }
 
-/** A positive integer option. */
+/** A positive integer option (at most 2^53 - 1: larger numbers are not exact integers). */
 export function checkPositiveInt(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
     throw new (typeof v === 'number' ? RangeError : TypeError)(
       `${fn}: option '${name}' must be a positive integer, got ${describe(v)}`,
     );
@@ -88,14 +79,14 @@ export function checkPositiveInt(fn: string, name: string, v: unknown): number {
   return v;
 }
 
-/** A non-negative integer option. */
+/** A non-negative integer option (at most 2^53 - 1; -0 reads as 0). */
 export function checkNonNegativeInt(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
     throw new (typeof v === 'number' ? RangeError : TypeError)(
       `${fn}: option '${name}' must be a non-negative integer, got ${describe(v)}`,
     );
   }
-  return v;
+  return v + 0;
 }
 
 /** A number or one number per spatial axis, expanded to `rank` values. */

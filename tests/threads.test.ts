@@ -138,14 +138,19 @@ describe('threads', () => {
     const r = rng(7);
     const plan = wc.createConv2d(randomTensor(r, [64, 64, 3, 3]), { padding: 1 });
     const x = randomTensor(r, [4, 64, 96, 96]);
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
+    // Blocking the event loop shows as one gap between ticks as long as the run; a loaded
+    // machine only spaces the ticks out, so the test looks at the longest gap, not at the count.
+    const ticks: number[] = [];
     const start = performance.now();
+    const timer = setInterval(() => ticks.push(performance.now()), 5);
     await plan.runAsync(x);
-    const elapsed = performance.now() - start;
+    const end = performance.now();
     clearInterval(timer);
+    const elapsed = end - start;
+    const gaps = [start, ...ticks, end].slice(1).map((t, i, all) => t - (i === 0 ? start : all[i - 1]));
     expect(elapsed).toBeGreaterThan(30);
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...gaps)).toBeLessThan(elapsed / 2);
     plan.dispose();
   });
 

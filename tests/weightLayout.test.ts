@@ -146,3 +146,16 @@ describe.skipIf(!backendAvailable())(`weightLayout (${BACKEND})`, () => {
     expect(() => wc.conv2d(x, { data: w.data, shape: [3, 3, 16] }, { weightLayout: 'HWIO' })).toThrow(/argument 'weight' must be a 4-D tensor \[kH, kW, in_channels\/groups, out_channels\] \(weightLayout 'HWIO'\)/);
   });
 });
+
+describe.skipIf(!backendAvailable())(`weightLayout with the Winograd plan's GEMM fallback (${BACKEND})`, () => {
+  beforeAll(readyBackend);
+
+  it('an input holding infinities (run on the GEMM fallback) gives what the default layout gives', () => {
+    const w = randomTensor(r, [8, 16, 3, 3]);
+    const x = randomTensor(r, [1, 16, 6, 6]);
+    x.data[5] = Infinity;
+    const expected = wc.conv2d(x, w, { padding: 1 });
+    const got = wc.conv2d(x, permute(w, 'OIHW', 'HWIO'), { padding: 1, weightLayout: 'HWIO' });
+    expect(Array.from(got.data)).toEqual(Array.from(expected.data));
+  });
+});
