@@ -18,3 +18,5 @@ export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, s
 export function heapBase(): usize {
   return __heap_base;
 }
+export { quantizedConvForward } from './qgemm';
+export { quantizedDepthwiseForward } from './qdepthwise';

@@ -5,6 +5,7 @@
 import type { ConvSpec } from './spec.ts';
 import { convOutSize, transposedOutSize, samePads, product, type Pads } from './shape.ts';
 import { formatBytes } from './memory.ts';
+import { weightAxes, weightLayouts } from './weightLayout.ts';
 
 /** Layout names per rank: channels-first, channels-last. */
 export const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
@@ -56,7 +57,7 @@ export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): 
   }
   if (C !== spec.inChannels) {
     const per = transposed ? '' : ` (${spec.weightShape[1]} per group)`;
-    throw new RangeError(`${fn}: given groups=${spec.groups}, weight of shape [${spec.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${spec.inChannels} channels${per}, but got ${C} channels instead`);
+    throw new RangeError(`${fn}: given groups=${spec.groups}, weight of shape [${spec.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${spec.inChannels} channels${per}, but got ${C} channels instead${weightLayoutNote(spec)}`);
   }
   const padding = spec.padding;
   const pads: Pads = padding === 'same'
@@ -115,6 +116,14 @@ export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): 
   // A stride along an axis with one output position changes nothing: 1 keeps the kernels' coordinates and workspace small.
   const stride = transposed ? strides : strides.map((v, i) => (out[i] === 1 ? 1 : v));
   return { N, spatial, inSpatial, out, pads: kernelPads, modePads: pads, outShape, stride, dilation, C, kernel };
+}
+
+/** Where a channel count may come from a weight read in the wrong layout: which one the plan read. */
+function weightLayoutNote(spec: ConvSpec): string {
+  const kind = spec.kind.transposed ? 'transposed' : 'forward';
+  const [standard, tensorflow] = weightLayouts(kind, spec.kind.rank);
+  const hint = spec.weightLayout === standard ? `; TensorFlow weights ${weightAxes(kind, tensorflow)} need weightLayout: '${tensorflow}'` : '';
+  return ` (the weight was read in weightLayout '${spec.weightLayout}', ${weightAxes(kind, spec.weightLayout)}${hint})`;
 }
 
 function checkPaddingMode(fn: string, mode: string, spatial: number[], pads: Pads): void {

@@ -25,6 +25,8 @@ export interface Exports {
   spectrumMultiply(ar: number, ai: number, br: number, bi: number, count: number, scale: number): void;
   realPack(src: number, length: number, srcStride: number, re: number, im: number, N: number, dstStride: number, rows: number): void;
   realUnpack(re: number, im: number, srcStride: number, offset: number, length: number, dst: number, dstStride: number, rows: number, scale: number, accumulate: number): void;
+  quantizedConvForward(descriptor: number): void;
+  quantizedDepthwiseForward(descriptor: number): void;
 }
 
 /** One convolution kernel's three exports, bound once (plans call them without a lookup by name). */

@@ -9,9 +9,10 @@ import { checkOptions, checkPositiveInt, checkNonNegativeInt, checkTensor, perAx
 import { product, type Pads } from './shape.ts';
 import { AXES, LAYOUTS, MAX_FLOATS } from './geometry.ts';
 import { ALGORITHM_OPTIONS } from './algorithms/index.ts';
+import { parseWeightLayout, toDefaultLayout } from './weightLayout.ts';
 
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
-const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm'];
+const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm', 'weightLayout'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
 
 /**
@@ -28,6 +29,9 @@ export function convSpec(
   // Each option is read once, here; the spec holds copies of everything (a plan is a snapshot of
   // its options: the caller may change or reuse its objects afterwards).
   const o = { ...checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS) };
+  const weightKind = transposed ? 'transposed' : 'forward';
+  const weightLayout = parseWeightLayout(fn, o.weightLayout, weightKind, rank);
+  weight = toDefaultLayout(fn, 'weight', weight, weightLayout, weightKind, rank);
   const wName = transposed ? `[in_channels, out_channels/groups, ${AXES[rank]}]` : `[out_channels, in_channels/groups, ${AXES[rank]}]`;
   const w = checkTensor(fn, 'weight', weight, rank + 2, wName);
   if (w.shape.some((s) => s === 0)) {
@@ -70,7 +74,9 @@ export function convSpec(
     if (o.outputPadding !== undefined && o.outputSize !== undefined) {
       throw new TypeError(`${fn}: options 'outputPadding' and 'outputSize' choose the same thing; give one of them, got both`);
     }
-    if (o.outputSize !== undefined) outputSize = perAxis(fn, 'outputSize', o.outputSize, rank, 0, checkPositiveInt);
+    // As PyTorch's output_size, it may start with the batch and channel sizes, which are ignored.
+    const size = Array.isArray(o.outputSize) && o.outputSize.length === rank + 2 ? o.outputSize.slice(2) : o.outputSize;
+    if (size !== undefined) outputSize = perAxis(fn, 'outputSize', size, rank, 0, checkPositiveInt);
     else {
       outputPadding = perAxis(fn, 'outputPadding', o.outputPadding, rank, 0, checkNonNegativeInt);
       outputPadding.forEach((p, i) => {
@@ -89,7 +95,7 @@ export function convSpec(
     kind, runFn: extra.runFn ?? `${fn}(...).run`, weightShape: w.shape, kernel: w.shape.slice(2), groups,
     inChannels: transposed ? w0 : w1 * groups, outChannels, stride, dilation, padding, paddingMode, outputPadding,
     outputSize, channelsLast: o.layout === last, flip: o.flip === true, activation, bias,
-    pointwiseShape: pointwise ? pointwise.shape : null, algorithm,
+    pointwiseShape: pointwise ? pointwise.shape : null, algorithm, weightLayout,
   };
   return { ...spec, weight: w, pointwise };
 }

@@ -49,6 +49,8 @@ export interface ConvSpec {
   readonly pointwiseShape: readonly number[] | null;
   /** 'auto', or the algorithm the `algorithm` option names (see src/algorithms/index.ts). */
   readonly algorithm: string;
+  /** The layout the caller's weight was read in (src/weightLayout.ts); the spec's shapes are in the default one. */
+  readonly weightLayout: string;
 }
 
 /** A plan's spec with the weights to pack: what `new Plan` takes. */

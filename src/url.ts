@@ -1,7 +1,8 @@
 /**
  * The URL entry, `wasmconv/url`: the API of the default entry, but the wasm variants are separate
  * files (dist/wasmconv.<variant>.wasm) that `ready()` fetches, only the one it uses, instead of
- * base64 inlined in the JavaScript. For browsers and bundlers (Node's fetch has no file: URLs).
+ * base64 inlined in the JavaScript. Browsers and bundlers fetch them; under Node, files (file:
+ * URLs, as the default folder is there) are read from disk.
  */
 import { describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
 import { readyWith } from './ready.ts';
@@ -38,6 +39,14 @@ function inFolder(folder: string | URL, variant: Variant): URL {
 
 async function fetchBinary(url: URL, variant: Variant): Promise<Uint8Array<ArrayBuffer>> {
   const what = `ready: could not load the '${variant}' kernels from ${url.href}`;
+  if (url.protocol === 'file:' && typeof process === 'object' && process.versions?.node) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return new Uint8Array(await readFile(url));
+    } catch (e) {
+      throw new Error(`${what}: ${(e as Error).message}`);
+    }
+  }
   let response: Response;
   try {
     response = await fetch(url);

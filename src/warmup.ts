@@ -7,6 +7,7 @@
 import { Plan } from './plan.ts';
 import { convSpec } from './options.ts';
 import { ALGORITHMS } from './algorithms/index.ts';
+import { QuantizedPlan } from './ops/quantized.ts';
 
 export function warmUp(): void {
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
@@ -25,5 +26,15 @@ export function warmUp(): void {
         plan.dispose();
       }
     }
+  }
+  // The 8-bit GEMM (3x3 stride 1 and 2) and depthwise kernels.
+  const bytes = (shape: number[]) => ({ data: new Uint8Array(shape.reduce((a, b) => a * b, 1)).fill(3), shape, scale: 0.1, zeroPoint: 1 });
+  const output = { scale: 1, zeroPoint: 0, type: 'uint8' };
+  const c = 16;
+  for (const [w, groups, stride] of [[[c, c, 3, 3], 1, 1], [[c, c, 3, 3], 1, 2], [[c, 1, 3, 3], c, 1], [[c, 1, 3, 3], c, 2]] as const) {
+    const plan = new QuantizedPlan({ fn: 'warmUp', rank: 2, integer: false }, bytes([...w]), { padding: 1, groups, stride, output });
+    const x = bytes([1, c, 20, 20]);
+    for (let i = 0; i < 20; i++) plan.run(x);
+    plan.dispose();
   }
 }

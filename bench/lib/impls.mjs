@@ -111,6 +111,11 @@ export const IMPLS = {
     networks: true,
     about: 'onnxruntime-node, native CPU execution provider, 1 intra-op thread (the native reference)',
   },
+  // 8-bit (QLinearConv, uint8 x int8) on the same quantized data (bench/lib/quantize.mjs); outputs are
+  // dequantized, so they differ from the float reference by the quantization error: compare the two
+  // with each other (bench/quantized.mjs checks their bytes are equal), not with the float columns.
+  'wasmconv-q': { module: './impls/wasmconv-q.mjs', options: { backend: 'simd' }, wasmconv: true, optional: true, quantized: true, about: 'wasmconv 8-bit (QLinearConv), simd backend, 1 thread' },
+  'ort-web-q': { module: './impls/ort-web-q.mjs', options: {}, optional: true, quantized: true, about: 'onnxruntime-web QLinearConv (8-bit), wasm execution provider, SIMD, 1 thread' },
   naive: {
     module: './impls/naive.mjs',
     options: {},
