@@ -1,6 +1,10 @@
 /**
  * Geometry of a run: from a plan's spec and an input shape, every size the kernel needs, with
  * the checks that the input fits the plan and the 4 GiB memory.
+ *
+ * The batch axis as PyTorch treats it: an unbatched input (`[C, ...spatial]`, or
+ * `[...spatial, C]` channels-last) is computed as a batch of one and its output shape has no
+ * batch axis; an empty batch (N = 0) is valid and has an empty output (plans call no kernel).
  */
 import type { ConvSpec } from './spec.ts';
 import { convOutSize, transposedOutSize, samePads, product, type Pads } from './shape.ts';
@@ -18,6 +22,7 @@ export const MAX_FLOATS = 2 ** 30;
 const MAX_COORDINATE = 2 ** 31 - 1;
 
 export interface Geometry {
+  /** Batch size (1 for an unbatched input; 0 for an empty batch: nothing to compute). */
   N: number;
   /** The caller's spatial sizes. */
   spatial: number[];
@@ -28,6 +33,7 @@ export interface Geometry {
   pads: Pads;
   /** Padding asked for, applied by the padding mode when it is not 'zeros'. */
   modePads: Pads;
+  /** The output's shape as the caller sees it (without a batch axis for an unbatched input). */
   outShape: number[];
   /** Stride per axis as the kernels get it (1 along forward axes with a single output position). */
   stride: readonly number[];
@@ -37,27 +43,33 @@ export interface Geometry {
   kernel: readonly number[];
 }
 
-/** The input's dimensions in the spec's layout, for messages: e.g. '[N, C, H, W]'. */
+/** The input's dimensions in the spec's layout, for messages: e.g. '[N, C, H, W] (or unbatched [C, H, W])'. */
 export function inputForm(spec: ConvSpec): string {
   const rank = spec.kind.rank;
-  return `[${spec.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
+  const unbatched = spec.channelsLast ? [...AXES[rank].split(', '), 'C'].join(', ') : `C, ${AXES[rank]}`;
+  return `[N, ${unbatched}] (or unbatched [${unbatched}])`;
 }
 
-/** Validates an input shape against the spec and works out every size of the run. */
+/**
+ * Validates an input shape against the spec and works out every size of the run. `shape` has
+ * `rank + 2` axes, or `rank + 1` for an unbatched input; messages show it as given.
+ */
 export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): Geometry {
   const { rank, transposed } = spec.kind;
   const { kernel, stride: strides, dilation, channelsLast } = spec;
-  const s = [...shape];
+  const given = `[${shape.join(', ')}]`;
+  const unbatched = shape.length === rank + 1;
+  const s = unbatched ? [1, ...shape] : [...shape];
   const N = s[0];
   const C = channelsLast ? s[rank + 1] : s[1];
   const spatial = channelsLast ? s.slice(1, rank + 1) : s.slice(2);
   const layout = LAYOUTS[rank][channelsLast ? 1 : 0];
-  if (N < 1 || spatial.some((v) => v < 1)) {
-    throw new RangeError(`${fn}: argument 'input' must have a batch size and spatial sizes of at least 1 (layout ${layout}), got shape [${s.join(', ')}]`);
+  if (spatial.some((v) => v < 1)) {
+    throw new RangeError(`${fn}: argument 'input' must have spatial sizes of at least 1 (layout ${layout}${unbatched ? ', unbatched' : ''}), got shape ${given}`);
   }
   if (C !== spec.inChannels) {
     const per = transposed ? '' : ` (${spec.weightShape[1]} per group)`;
-    throw new RangeError(`${fn}: given groups=${spec.groups}, weight of shape [${spec.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${spec.inChannels} channels${per}, but got ${C} channels instead${weightLayoutNote(spec)}`);
+    throw new RangeError(`${fn}: given groups=${spec.groups}, weight of shape [${spec.weightShape.join(', ')}], expected input of shape ${given} (layout ${layout}${unbatched ? ', unbatched' : ''}) to have ${spec.inChannels} channels${per}, but got ${C} channels instead${weightLayoutNote(spec)}`);
   }
   const padding = spec.padding;
   const pads: Pads = padding === 'same'
@@ -69,7 +81,7 @@ export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): 
       const padded = n + pads[i][0] + pads[i][1];
       const span = dilation[i] * (kernel[i] - 1) + 1;
       if (padded < span) {
-        throw new RangeError(`${fn}: calculated padded input size per channel (${spatial.map((v, j) => v + pads[j][0] + pads[j][1]).join(' x ')}) is smaller than the dilated kernel size (${kernel.map((k, j) => dilation[j] * (k - 1) + 1).join(' x ')}): the kernel can't be larger than the padded input (input shape [${s.join(', ')}])`);
+        throw new RangeError(`${fn}: calculated padded input size per channel (${spatial.map((v, j) => v + pads[j][0] + pads[j][1]).join(' x ')}) is smaller than the dilated kernel size (${kernel.map((k, j) => dilation[j] * (k - 1) + 1).join(' x ')}): the kernel can't be larger than the padded input (input shape ${given})`);
       }
     });
     out = spatial.map((n, i) => convOutSize(n, kernel[i], strides[i], dilation[i], pads[i]));
@@ -81,28 +93,29 @@ export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): 
       out.forEach((o, i) => {
         const most = natural[i] + Math.max(strides[i], dilation[i]) - 1;
         if (o < natural[i] || o > most) {
-          throw new RangeError(`${fn}: option 'outputSize' [${out.join(', ')}] is not reachable for input shape [${s.join(', ')}]: axis ${i} must be between ${natural[i]} and ${most}, got ${o}`);
+          throw new RangeError(`${fn}: option 'outputSize' [${out.join(', ')}] is not reachable for input shape ${given}: axis ${i} must be between ${natural[i]} and ${most}, got ${o}`);
         }
       });
     } else out = natural.map((n, i) => n + spec.outputPadding![i]);
     if (out.some((v) => v < 1)) {
-      throw new RangeError(`${fn}: the output would be empty (every spatial size must be at least 1): spatial size (${out.join(', ')}) for input shape [${s.join(', ')}], kernel [${kernel.join(', ')}], stride [${strides.join(', ')}], padding ${JSON.stringify(pads)}; reduce the padding`);
+      throw new RangeError(`${fn}: the output would be empty (every spatial size must be at least 1): spatial size (${out.join(', ')}) for input shape ${given}, kernel [${kernel.join(', ')}], stride [${strides.join(', ')}], padding ${JSON.stringify(pads)}; reduce the padding`);
     }
   }
   const Cout = spec.outChannels;
-  const outShape = channelsLast ? [N, ...out, Cout] : [N, Cout, ...out];
+  const batched = channelsLast ? [N, ...out, Cout] : [N, Cout, ...out];
+  const outShape = unbatched ? batched.slice(1) : batched;
   // Padding modes other than zeros are applied while copying the input in.
   const prePad = !transposed && spec.paddingMode !== 'zeros';
   const inSpatial = prePad ? spatial.map((n, i) => n + pads[i][0] + pads[i][1]) : spatial;
   const kernelPads = prePad ? pads.map(() => [0, 0] as [number, number]) : pads;
   const elements = N * Math.max(C, Cout) * Math.max(product(inSpatial), product(out));
   if (elements > MAX_FLOATS) {
-    throw new RangeError(`${fn}: input shape [${s.join(', ')}] needs tensors of ${elements} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
+    throw new RangeError(`${fn}: input shape ${given} needs tensors of ${elements} elements, more than the 2^30 float32 values a 4 GiB WebAssembly memory can hold`);
   }
   // Input and output together: exactly 4 GiB cannot fit either (the plan's weights use some of it).
   const bytes = 4 * (N * C * product(inSpatial) + N * Cout * product(out));
   if (bytes >= 4 * MAX_FLOATS) {
-    throw new RangeError(`${fn}: input shape [${s.join(', ')}] needs ${formatBytes(bytes)} for the input and the output together, more than a 4 GiB WebAssembly memory can hold`);
+    throw new RangeError(`${fn}: input shape ${given} needs ${formatBytes(bytes)} for the input and the output together, more than a 4 GiB WebAssembly memory can hold`);
   }
   // The kernels compute coordinates in 32 bits: every position along an axis must fit.
   spatial.forEach((n, i) => {
@@ -110,7 +123,7 @@ export function geometry(spec: ConvSpec, shape: readonly number[], fn: string): 
       ? (n - 1) * strides[i] + dilation[i] * (kernel[i] - 1) + 1 + Math.max(pads[i][0], pads[i][1])
       : n + pads[i][0] + pads[i][1];
     if (reach > MAX_COORDINATE) {
-      throw new RangeError(`${fn}: axis ${i} spans ${reach} positions for input shape [${s.join(', ')}] with stride [${strides.join(', ')}], dilation [${dilation.join(', ')}] and padding ${JSON.stringify(pads)}, more than the 2^31 - 1 the kernels' 32-bit coordinates reach; reduce the padding or stride`);
+      throw new RangeError(`${fn}: axis ${i} spans ${reach} positions for input shape ${given} with stride [${strides.join(', ')}], dilation [${dilation.join(', ')}] and padding ${JSON.stringify(pads)}, more than the 2^31 - 1 the kernels' 32-bit coordinates reach; reduce the padding or stride`);
     }
   });
   // A stride along an axis with one output position changes nothing: 1 keeps the kernels' coordinates and workspace small.

@@ -88,13 +88,14 @@ export class Plan implements ConvPlan {
   outputShape(inputShape: readonly number[]): number[] {
     this.checkAlive();
     const fn = `${this.spec.kind.fn}(...).outputShape`;
-    return geometry(this.spec, checkShape(fn, 'inputShape', inputShape, this.spec.kind.rank + 2, inputForm(this.spec)), fn).outShape;
+    return geometry(this.spec, checkShape(fn, 'inputShape', inputShape, this.spec.kind.rank + 2, inputForm(this.spec), true), fn).outShape;
   }
 
   workspaceBytes(inputShape: readonly number[]): number {
     this.checkAlive();
     const fn = `${this.spec.kind.fn}(...).workspaceBytes`;
-    const g = geometry(this.spec, checkShape(fn, 'inputShape', inputShape, this.spec.kind.rank + 2, inputForm(this.spec)), fn);
+    const g = geometry(this.spec, checkShape(fn, 'inputShape', inputShape, this.spec.kind.rank + 2, inputForm(this.spec), true), fn);
+    if (g.N === 0) return 0;
     const problem = this.problem(g);
     if (!problem) return this.gemmPlan().workspaceBytes(inputShape);
     this.describe(problem.g, 0, 0, 0);
@@ -107,6 +108,7 @@ export class Plan implements ConvPlan {
   run(input: TensorLike, output?: Float32Array | WasmTensor): Tensor {
     const job = this.prepare(input, output);
     if (!job) return this.gemmPlan().run(input, output);
+    if (job.g.N === 0) return this.result(job);
     try {
       const { pool } = this.rt;
       const kernel = this.kernel;
@@ -123,6 +125,7 @@ export class Plan implements ConvPlan {
   async runAsync(input: TensorLike, output?: Float32Array | WasmTensor): Promise<Tensor> {
     const job = this.prepare(input, output);
     if (!job) return this.gemmPlan().runAsync(input, output);
+    if (job.g.N === 0) return this.result(job);
     this.inFlight++;
     try {
       const { pool } = this.rt;
@@ -175,7 +178,8 @@ export class Plan implements ConvPlan {
    * Validates the input (and the caller's output buffer), allocates input and output, copies the
    * input in, writes the descriptor. Null (nothing held) when the algorithm cannot take the
    * input — for Winograd one holding NaN or infinities, or a dilated one that does not split
-   * evenly into phase images: its GEMM fallback runs those.
+   * evenly into phase images: its GEMM fallback runs those. An empty batch holds nothing and has
+   * nothing to compute (its job's `g.N` is 0).
    */
   private prepare(input: TensorLike, output: unknown): Job | null {
     this.checkAlive();
@@ -183,15 +187,16 @@ export class Plan implements ConvPlan {
     const fn = spec.runFn;
     const resident = input instanceof ResidentTensor ? input : null;
     resident?.check(fn, this.rt);
-    const x = checkTensor(fn, 'input', input, spec.kind.rank + 2, inputForm(spec));
+    const x = checkTensor(fn, 'input', input, spec.kind.rank + 2, inputForm(spec), true);
     const g = geometry(spec, x.shape, fn);
     const into = checkOutput(fn, output, g.outShape);
     if (into instanceof ResidentTensor) into.check(fn, this.rt);
+    const outLength = product(g.outShape);
+    if (g.N === 0) return { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: 0 };
     const problem = this.problem(g);
     if (!problem) return null;
     const { arena, kernels } = this.rt;
     const inLength = g.N * spec.inChannels * product(g.inSpatial);
-    const outLength = product(g.outShape);
     const job: Job = { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
     try {
       // Wasm tensors are used in place: an input unless a padding mode pads it on the way in, an
@@ -270,6 +275,7 @@ export class Plan implements ConvPlan {
   private result(job: Job): Tensor {
     job.reorderOut?.();
     const { into } = job;
+    if (job.g.N === 0) return into instanceof ResidentTensor ? into : { data: into ?? new Float32Array(0), shape: job.g.outShape };
     if (into instanceof ResidentTensor && into.pointer === job.output) return into;
     const view = this.rt.arena.f32(job.output, job.outLength);
     if (into instanceof ResidentTensor) {

@@ -7,9 +7,12 @@ import type { TensorLike } from './types.ts';
 import { ResidentTensor } from './tensor.ts';
 import { checkDims, elementCount } from './dims.ts';
 
-/** Checks a tensor argument and returns its shape and data as float32. */
+/**
+ * Checks a tensor argument and returns its shape and data as float32. `unbatched`: a tensor of
+ * `rank - 1` dimensions (an activation without its batch axis) is accepted too.
+ */
 export function checkTensor(
-  fn: string, name: string, t: unknown, rank: number, expected: string,
+  fn: string, name: string, t: unknown, rank: number, expected: string, unbatched = false,
 ): { shape: number[]; data: Float32Array | ArrayLike<number> } {
   if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t)) {
     throw new TypeError(`${fn}: argument '${name}' must be a tensor { data: Float32Array, shape: number[] } ${expected}, got ${describe(t)}`);
@@ -19,8 +22,9 @@ export function checkTensor(
     throw new TypeError(`${fn}: argument '${name}' must have 'shape' as an array of sizes, got ${describe(shape)}`);
   }
   const dims = checkDims(fn, name, Array.from(shape as ArrayLike<number>));
-  if (dims.length !== rank) {
-    throw new RangeError(`${fn}: argument '${name}' must be a ${rank}-D tensor ${expected}, got a ${dims.length}-D tensor of shape [${dims.join(', ')}]`);
+  if (dims.length !== rank && !(unbatched && dims.length === rank - 1)) {
+    const ranks = unbatched ? `${rank}-D or ${rank - 1}-D` : `${rank}-D`;
+    throw new RangeError(`${fn}: argument '${name}' must be a ${ranks} tensor ${expected}, got a ${dims.length}-D tensor of shape [${dims.join(', ')}]`);
   }
   if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
     throw new TypeError(`${fn}: argument '${name}' must have 'data' as a Float32Array (or array of numbers), got ${describe(data)}`);
@@ -56,15 +60,16 @@ export function checkOutput(fn: string, output: unknown, shape: readonly number[
 
 /**
  * Checks a shape argument (`plan.outputShape(shape)`, `plan.workspaceBytes(shape)`): an array of
- * `rank` non-negative integer sizes. Returns it as a plain array.
+ * `rank` (or with `unbatched`, `rank - 1`) non-negative integer sizes. Returns it as a plain array.
  */
-export function checkShape(fn: string, name: string, shape: unknown, rank: number, expected: string): number[] {
+export function checkShape(fn: string, name: string, shape: unknown, rank: number, expected: string, unbatched = false): number[] {
   if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
     throw new TypeError(`${fn}: argument '${name}' must be an array of ${rank} sizes ${expected}, got ${describe(shape)}`);
   }
   const dims = checkDims(fn, name, Array.from(shape as ArrayLike<number>));
-  if (dims.length !== rank) {
-    throw new RangeError(`${fn}: argument '${name}' must have ${rank} sizes ${expected}, got ${dims.length}: [${dims.join(', ')}]`);
+  if (dims.length !== rank && !(unbatched && dims.length === rank - 1)) {
+    const counts = unbatched ? `${rank} or ${rank - 1}` : `${rank}`;
+    throw new RangeError(`${fn}: argument '${name}' must have ${counts} sizes ${expected}, got ${dims.length}: [${dims.join(', ')}]`);
   }
   return dims;
 }

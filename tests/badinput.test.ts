@@ -92,8 +92,11 @@ async function probeAll(cases: Bad[]): Promise<void> {
 
 type Entry = [Value, Word, (typeof TypeError | typeof RangeError)?];
 
-/** Bad values of a tensor argument of `rank` dimensions whose valid form is `valid`. */
-function badTensors(valid: { data: Float32Array; shape: number[] }, rank: number, signal = false): Array<[string, Value, Word[], (typeof TypeError | typeof RangeError)?]> {
+/**
+ * Bad values of a tensor argument of `rank` dimensions whose valid form is `valid`. `unbatched`:
+ * an activation input, valid without its batch axis too (`rank - 1` dimensions).
+ */
+function badTensors(valid: { data: Float32Array; shape: number[] }, rank: number, signal = false, unbatched = false): Array<[string, Value, Word[], (typeof TypeError | typeof RangeError)?]> {
   const s = valid.shape;
   const n = valid.data.length;
   const withShape = (shape: Value) => ({ data: valid.data, shape });
@@ -120,7 +123,9 @@ function badTensors(valid: { data: Float32Array; shape: number[] }, rank: number
     ['a negative size', withShape(at(last, -2)), ['-2']],
     ['a string size', withShape(at(last, String(s[last]))), [[`'${s[last]}'`, `${s[last]}`]]],
     ['a null size', withShape(at(last, null)), ['null']],
-    [`rank ${rank - 1}`, { data: valid.data, shape: s.slice(1) }, [[`${rank}-D`, `${rank} dimensions`, `1 to 3`], [`${rank - 1}-D`, `[${s.slice(1).join(', ')}]`]], RangeError],
+    unbatched
+      ? [`rank ${rank - 2}`, { data: valid.data, shape: s.slice(2) }, [`${rank}-D or ${rank - 1}-D`, [`${rank - 2}-D`, `[${s.slice(2).join(', ')}]`]], RangeError]
+      : [`rank ${rank - 1}`, { data: valid.data, shape: s.slice(1) }, [[`${rank}-D`, `${rank} dimensions`, `1 to 3`], [`${rank - 1}-D`, `[${s.slice(1).join(', ')}]`]], RangeError],
     [`rank ${rank + 1}`, { data: valid.data, shape: [1, ...s] }, [[`${rank}-D`, `1 to 3`, 'same number of dimensions'], [`${rank + 1}-D`, `[1, ${s.join(', ')}]`]], RangeError],
     ['data one value short', { data: valid.data.subarray(1), shape: s }, [`${n}`, `${n - 1}`], RangeError],
     ['data one value long', { data: new Float32Array(n + 1), shape: s }, [`${n}`, `${n + 1}`], RangeError],
@@ -288,7 +293,7 @@ function subjectCases(s: Subject): Bad[] {
   const cases: Bad[] = [];
   const values = s.tensors.map((t) => t.value);
   s.tensors.forEach((t, i) => {
-    for (const [what, v, words, type] of badTensors(t.value, t.rank)) {
+    for (const [what, v, words, type] of badTensors(t.value, t.rank, false, t.name === "'input'")) {
       const args: Value[] = [...values];
       args[i] = v;
       cases.push({ what: `${s.fn} ${JSON.stringify(t.name)} ${what}`, fn: s.fn, call: () => s.call(args, s.options), words: [t.name, ...words], type });
@@ -348,7 +353,7 @@ describe('bad input: every argument of every function throws a precise TypeError
         const plan = create(w as never);
         plans.push(plan);
         for (const method of ['run', 'runAsync'] as const) {
-          for (const [what, v, words, type] of badTensors(x, rank + 2)) {
+          for (const [what, v, words, type] of badTensors(x, rank + 2, false, true)) {
             cases.push({ what: `${fn}(...).${method} ${what}`, fn, call: () => plan[method](v as never), words: ["'input'", ...words], type });
           }
         }
@@ -359,7 +364,7 @@ describe('bad input: every argument of every function throws a precise TypeError
             [[1, 4, ...new Array(rank - 1).fill(5), Infinity], 'Infinity'], [[1, '4', ...new Array(rank).fill(5)], "'4'"],
             [[1, 4, ...new Array(rank - 1).fill(5)], `[1, 4, ${new Array(rank - 1).fill(5).join(', ')}]`.replace(/, \]$/, ']')],
             [[1, 4, ...new Array(rank + 1).fill(5)], `[1, 4, ${new Array(rank + 1).fill(5).join(', ')}]`],
-            [[1, 3, ...new Array(rank).fill(5)], '3 channels'], [[0, 4, ...new Array(rank).fill(5)], `[0, 4`],
+            [[1, 3, ...new Array(rank).fill(5)], '3 channels'], [[0, 3, ...new Array(rank).fill(5)], '3 channels'],
           ];
           for (const [v, given] of shapes) {
             cases.push({ what: `${fn}(...).${method}(${shown(v)})`, fn, call: () => plan[method](v as never), words: [["'inputShape'", 'input'], given] });
@@ -452,7 +457,9 @@ describe('bad input: every argument of every function throws a precise TypeError
       { what: 'transposed outputSize unreachable', fn: 'convTranspose3d', call: () => wc.convTranspose3d(t([1, 1, 2, 2, 2]), t([1, 1, 2, 2, 2]), { stride: 2, outputSize: [4, 4, 7] }), words: ['outputSize', '7', '4', '5'], type: RangeError },
       { what: 'transposed outputPadding and outputSize', fn: 'convTranspose2d', call: () => wc.convTranspose2d(t([1, 1, 2, 2]), t([1, 1, 2, 2]), { stride: 2, outputPadding: 1, outputSize: [5, 5] }), words: ['outputPadding', 'outputSize', 'both'], type: TypeError },
       { what: 'signal zero-size input', fn: 'convolve', call: () => wc.convolve({ data: [], shape: [0] }, { data: [1], shape: [1] }), words: ['in1', '[0]'], type: RangeError },
-      { what: 'zero batch', fn: 'conv2d', call: () => wc.conv2d(t([0, 4, 8, 8]), t([6, 4, 3, 3])), words: ['input', '[0, 4, 8, 8]'], type: RangeError },
+      { what: 'zero batch, wrong channels', fn: 'conv2d', call: () => wc.conv2d(t([0, 3, 8, 8]), t([6, 4, 3, 3])), words: ['input', '[0, 3, 8, 8]', '3 channels'], type: RangeError },
+      { what: 'unbatched, wrong channels', fn: 'conv2d', call: () => wc.conv2d(t([3, 8, 8]), t([6, 4, 3, 3])), words: ['input', '[3, 8, 8]', 'unbatched', '3 channels'], type: RangeError },
+      { what: 'unbatched, kernel past the input', fn: 'conv1d', call: () => wc.conv1d(t([4, 2]), t([6, 4, 3])), words: ['padded input size', '[4, 2]'], type: RangeError },
       { what: 'zero spatial size', fn: 'convTranspose1d', call: () => wc.convTranspose1d(t([1, 4, 0]), t([4, 2, 3])), words: ['input', '[1, 4, 0]'], type: RangeError },
       { what: 'zero kernel', fn: 'conv3d', call: () => wc.conv3d(t([1, 1, 4, 4, 4]), t([1, 1, 0, 1, 1])), words: ['weight', '[1, 1, 0, 1, 1]'], type: RangeError },
       { what: 'zero output channels', fn: 'conv2d', call: () => wc.conv2d(t([1, 4, 4, 4]), t([0, 4, 1, 1])), words: ['weight', '[0, 4, 1, 1]'], type: RangeError },

@@ -159,6 +159,8 @@ class ChainedPlan implements ConvPlan {
     } catch {
       return undefined;
     }
+    // An empty batch has nothing in between.
+    if (outShape.includes(0)) return undefined;
     this.middle = { shape: key, tensor: new ResidentTensor(`${this.fn}(...).run`, outShape, undefined) };
     return this.middle.tensor;
   }
