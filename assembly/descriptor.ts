@@ -2,8 +2,9 @@
  * Layout of the job descriptor shared by the TypeScript wrapper and the kernels.
  *
  * A descriptor is a block of 32-bit slots in linear memory; slot `i` lives at byte `4 * i`.
- * Integer slots hold sizes, counts and byte addresses; the three activation slots (ActLo, ActHi,
- * ActSlope: the only f32 slots, see `isF32Slot`) hold f32.
+ * Integer slots hold sizes, counts and byte addresses; the activation slots (ActLo, ActHi,
+ * ActSlope and the depthwise stage's DepthwiseActLo .. DepthwiseActSlope: the only f32 slots, see
+ * `isF32Slot`) hold f32.
  * Spatial sizes are always three-dimensional (D, H, W): a 1-D problem uses D = H = 1,
  * a 2-D problem D = 1, with kernel size 1, stride 1, dilation 1 and padding 0 in unused dims.
  * This file is plain TypeScript understood by both AssemblyScript and the wrapper.
@@ -54,6 +55,14 @@ export const enum Slot {
   WorkBegin, WorkEnd,
   /** Fused depthwise-separable convolution only: depthwise output channels, pointwise weights address. */
   MidChannels, PointwiseWeights,
+  /**
+   * Fused depthwise-separable convolution only: the depthwise stage's own epilogue, applied to its
+   * results before the pointwise GEMM reads them. DepthwiseBias: byte address of MidChannels
+   * biases (0 when absent); DepthwiseActLo, DepthwiseActHi, DepthwiseActSlope: an activation
+   * triple (f32, same definition and order as ActLo .. ActSlope); DepthwiseHasActivation: nonzero
+   * when it must be applied.
+   */
+  DepthwiseBias, DepthwiseActLo, DepthwiseActHi, DepthwiseActSlope, DepthwiseHasActivation,
   Count,
   /** winogradConv's name for BlockP: its pixel block is a block of 2x2 output tiles. */
   BlockTiles = BlockP,
@@ -66,7 +75,7 @@ export const TILE_COLS = 8;
 /** Zero floats after the last bias value (Slot.Bias): a vector or a micro-tile row read past K. */
 export const BIAS_PADDING = 8;
 
-/** Whether slot `slot` holds an f32 (the activation triple) rather than an i32. */
+/** Whether slot `slot` holds an f32 (an activation triple) rather than an i32. */
 export function isF32Slot(slot: number): boolean {
-  return slot >= Slot.ActLo && slot <= Slot.ActSlope;
+  return (slot >= Slot.ActLo && slot <= Slot.ActSlope) || (slot >= Slot.DepthwiseActLo && slot <= Slot.DepthwiseActSlope);
 }

@@ -9,7 +9,9 @@
  * outputs; Kernel/Stride/Dilation/Pad: the depthwise geometry; Weights: depthwise filters, packed
  * [MidChannels][taps] (channels-first) or [taps][MidChannels] (channels-last); PointwiseWeights:
  * packed like a 1x1 convolution's (4-row panels x MidChannels channels-first, 8-column panels
- * channels-last); Bias and activation apply to the final output. BlockK splits MidChannels.
+ * channels-last); Bias and activation apply to the final output; DepthwiseBias and the
+ * DepthwiseAct slots (when set) to the depthwise results, in the packed block, before the
+ * pointwise GEMM reads them. BlockK splits MidChannels.
  * Workspace (`separableConvWorkspaceBytes`, 16-byte aligned parts): the packed block (BlockK x
  * BlockP floats), pixel coordinates (16 bytes per pixel) and the GEMM's 128-byte tile scratch.
  * Writes only the output and the workspace; reads up to 64 bytes past an input row.
@@ -17,7 +19,7 @@
 import { Slot, TILE_COLS } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
-import { madd } from './simd';
+import { madd, activate1, activate4 } from './simd';
 import { pixelCoords } from './pack';
 
 
@@ -51,6 +53,8 @@ export function separableConv(d: usize): void {
   const coords = packed + align16(<usize>bk * bp * 4);
   const scratch = coords + <usize>bp * 16;
   const biasFlag = bias ? (channelsLast ? BIAS_COL : BIAS_ROW) : 0;
+  const dwBias = <usize>field(d, Slot.DepthwiseBias);
+  const dwAct = field(d, Slot.DepthwiseHasActivation) != 0;
   const blocks = (P + bp - 1) / bp;
   const end = field(d, Slot.WorkEnd);
   for (let item = field(d, Slot.WorkBegin); item < end; item++) {
@@ -64,10 +68,12 @@ export function separableConv(d: usize): void {
       const flags = (k0 == 0 ? biasFlag : ACCUMULATE) | (k0 + kc == mid ? act : 0);
       if (!channelsLast) {
         depthwiseColumns(d, x + ((<usize>n * C * inPlane) << 2), k0, kc, nc, coords, packed);
+        if (dwBias || dwAct) depthwiseEpilogue(d, packed, (nc + 7) >> 3, kc, 8, dwBias ? dwBias + (<usize>k0 << 2) : 0, dwAct);
         gemm(K, nc, kc, pw + (<usize>k0 << 4), <usize>mid << 4, packed, <usize>kc << 5,
           y + ((<usize>n * K * P + p0) << 2), P, flags, bias, lo, hi, slope, scratch, true);
       } else {
         depthwiseRows(d, x + ((<usize>n * inPlane * C) << 2), k0, kc, nc, coords, packed);
+        if (dwBias || dwAct) depthwiseEpilogue(d, packed, (nc + 3) >> 2, kc, 4, dwBias ? dwBias + (<usize>k0 << 2) : 0, dwAct);
         gemm(nc, K, kc, packed, <usize>kc << 4, pw + (<usize>k0 << 5), <usize>mid << 5,
           y + ((<usize>(n * P + p0) * K) << 2), K, flags, bias, lo, hi, slope, scratch, false);
       }
@@ -196,6 +202,38 @@ function depthwiseRows(d: usize, x: usize, k0: i32, kc: i32, nc: i32, coords: us
           ? depthwiseAt(d, coords + (<usize>i << 4), x + (<usize>c << 2), <usize>C << 2, w + (<usize>m << 2), <usize>mid << 2)
           : 0;
         store<f32>(out + ((<usize>kk << 4) + (<usize>j << 2)), v);
+      }
+    }
+  }
+}
+
+/**
+ * The depthwise stage's bias and activation on a packed block, before the pointwise GEMM reads
+ * it: `panels` panels of `kc` channels, channel kk of panel q a run of `lanes` floats (8 in the
+ * channels-first B panels, 4 in the channels-last A panels) at `dst + (q * kc + kk) * lanes * 4`,
+ * 16-byte aligned. `bias`: address of the block's first channel's bias (0: none); `act`: apply
+ * the DepthwiseAct triple. Lanes past the block's pixels change too; the GEMM writes no output
+ * for them.
+ */
+function depthwiseEpilogue(d: usize, dst: usize, panels: i32, kc: i32, lanes: i32, bias: usize, act: bool): void {
+  const lo = fieldF(d, Slot.DepthwiseActLo), hi = fieldF(d, Slot.DepthwiseActHi), slope = fieldF(d, Slot.DepthwiseActSlope);
+  let at = dst;
+  for (let q = 0; q < panels; q++) {
+    for (let kk = 0; kk < kc; kk++) {
+      const b: f32 = bias ? load<f32>(bias + (<usize>kk << 2)) : 0;
+      if (ASC_FEATURE_SIMD) {
+        const bv = f32x4.splat(b);
+        for (let j = 0; j < lanes; j += 4, at += 16) {
+          let v = f32x4.add(v128.load(at), bv);
+          if (act) v = activate4(v, f32x4.splat(lo), f32x4.splat(hi), f32x4.splat(slope));
+          v128.store(at, v);
+        }
+      } else {
+        for (let j = 0; j < lanes; j++, at += 4) {
+          let v = load<f32>(at) + b;
+          if (act) v = activate1(v, lo, hi, slope);
+          store<f32>(at, v);
+        }
       }
     }
   }

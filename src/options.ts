@@ -14,12 +14,15 @@ import { parseWeightLayout, toDefaultLayout } from './weightLayout.ts';
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm', 'weightLayout'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
+/** A depthwise-separable plan's: also the depthwise stage's own epilogue. */
+const SEPARABLE_OPTIONS = [...OPTIONS, 'depthwiseBias', 'depthwiseActivation'];
 
 /**
  * The spec of a plan of `kind` with `weight` and `options` as the caller gave them. `runFn` names
  * the plan's runs in messages (default `<fn>(...).run`); `pointwise` (a checked `[Cout, Cin, 1, 1]`
  * tensor, with a depthwise `weight`) makes the plan of a depthwise-separable convolution, whose
- * bias and activation apply to the pointwise output.
+ * bias and activation apply to the pointwise output, `depthwiseBias` and `depthwiseActivation` to
+ * the depthwise one.
  */
 export function convSpec(
   kind: ConvKind, weight: unknown, options: unknown, extra: { runFn?: string; pointwise?: WeightTensor } = {},
@@ -28,7 +31,7 @@ export function convSpec(
   const pointwise = extra.pointwise ?? null;
   // Each option is read once, here; the spec holds copies of everything (a plan is a snapshot of
   // its options: the caller may change or reuse its objects afterwards).
-  const o = { ...checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS) };
+  const o = { ...checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : pointwise ? SEPARABLE_OPTIONS : OPTIONS) };
   const weightKind = transposed ? 'transposed' : 'forward';
   const weightLayout = parseWeightLayout(fn, o.weightLayout, weightKind, rank);
   weight = toDefaultLayout(fn, 'weight', weight, weightLayout, weightKind, rank);
@@ -88,13 +91,15 @@ export function convSpec(
   }
   const activation = parseActivation(fn, o.activation);
   const bias = parseBias(fn, o.bias, outChannels);
+  const depthwiseActivation = pointwise ? parseActivation(fn, o.depthwiseActivation, 'depthwiseActivation') : null;
+  const depthwiseBias = pointwise ? parseBias(fn, o.depthwiseBias, w0, 'depthwiseBias') : null;
   // Before the algorithm option, as it always was: a call before ready() says so first.
   runtime(fn);
   const algorithm = parseAlgorithm(fn, o.algorithm);
   const spec: ConvSpec = {
     kind, runFn: extra.runFn ?? `${fn}(...).run`, weightShape: w.shape, kernel: w.shape.slice(2), groups,
     inChannels: transposed ? w0 : w1 * groups, outChannels, stride, dilation, padding, paddingMode, outputPadding,
-    outputSize, channelsLast: o.layout === last, flip: o.flip === true, activation, bias,
+    outputSize, channelsLast: o.layout === last, flip: o.flip === true, activation, bias, depthwiseBias, depthwiseActivation,
     pointwiseShape: pointwise ? pointwise.shape : null, algorithm, weightLayout,
   };
   return { ...spec, weight: w, pointwise };
@@ -133,7 +138,7 @@ function parsePadding(fn: string, p: unknown, rank: number, transposed: boolean)
   });
 }
 
-function parseActivation(fn: string, a: unknown): Activation | null {
+function parseActivation(fn: string, a: unknown, name = 'activation'): Activation | null {
   const forms = "'none', 'relu', 'relu6', 'leakyRelu', { type: 'leakyRelu', alpha } or { type: 'clamp', min, max }";
   if (a === undefined || a === 'none' || a === null) return null;
   if (a === 'relu') return { lo: 0, hi: Infinity, slope: 1 };
@@ -144,35 +149,35 @@ function parseActivation(fn: string, a: unknown): Activation | null {
     if (o.type === 'leakyRelu') {
       const alpha = o.alpha === undefined ? 0.01 : o.alpha;
       if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-        throw new TypeError(`${fn}: option 'activation.alpha' must be a finite number (the slope for negative inputs), got ${describe(o.alpha)}`);
+        throw new TypeError(`${fn}: option '${name}.alpha' must be a finite number (the slope for negative inputs), got ${describe(o.alpha)}`);
       }
       return { lo: -Infinity, hi: Infinity, slope: alpha };
     }
     if (o.type === 'clamp') {
       const { min, max } = o;
       if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) {
-        throw new TypeError(`${fn}: option 'activation' { type: 'clamp' } needs numbers 'min' and 'max', got min=${describe(min)}, max=${describe(max)}`);
+        throw new TypeError(`${fn}: option '${name}' { type: 'clamp' } needs numbers 'min' and 'max', got min=${describe(min)}, max=${describe(max)}`);
       }
-      if (min > max) throw new RangeError(`${fn}: option 'activation' { type: 'clamp' } needs min <= max, got min=${min}, max=${max}`);
+      if (min > max) throw new RangeError(`${fn}: option '${name}' { type: 'clamp' } needs min <= max, got min=${min}, max=${max}`);
       return { lo: min, hi: max, slope: 1 };
     }
   }
-  throw new TypeError(`${fn}: option 'activation' must be ${forms}, got ${describe(a)}`);
+  throw new TypeError(`${fn}: option '${name}' must be ${forms}, got ${describe(a)}`);
 }
 
-function parseBias(fn: string, b: unknown, channels: number): Float32Array | null {
+function parseBias(fn: string, b: unknown, channels: number, name = 'bias'): Float32Array | null {
   if (b === undefined || b === null) return null;
   let data: unknown = b;
   if (typeof b === 'object' && 'shape' in (b as object)) {
-    const t = checkTensor(fn, 'bias', b, 1, `[${channels}]`);
+    const t = checkTensor(fn, name, b, 1, `[${channels}]`);
     data = t.data;
   }
   if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<number>).length !== 'number') {
-    throw new TypeError(`${fn}: option 'bias' must be a Float32Array (or a tensor) of ${channels} values, got ${describe(b)}`);
+    throw new TypeError(`${fn}: option '${name}' must be a Float32Array (or a tensor) of ${channels} values, got ${describe(b)}`);
   }
   const arr = data as ArrayLike<number>;
   if (arr.length !== channels) {
-    throw new RangeError(`${fn}: option 'bias' must hold one value per output channel (${channels}), got ${arr.length} values`);
+    throw new RangeError(`${fn}: option '${name}' must hold one value per ${name === 'bias' ? 'output' : 'depthwise output'} channel (${channels}), got ${arr.length} values`);
   }
   return Float32Array.from(arr);
 }

@@ -45,6 +45,12 @@ export interface ConvSpec {
   readonly flip: boolean;
   readonly activation: Activation | null;
   readonly bias: Float32Array | null;
+  /**
+   * Depthwise-separable plans: the depthwise stage's own bias (one per depthwise output channel)
+   * and activation, applied before the pointwise step (null: none, and for every other plan).
+   */
+  readonly depthwiseBias: Float32Array | null;
+  readonly depthwiseActivation: Activation | null;
   /** Depthwise-separable plans: the pointwise weight's shape `[Cout, mid, 1, 1]`; null otherwise. */
   readonly pointwiseShape: readonly number[] | null;
   /** 'auto', or the algorithm the `algorithm` option names (see src/algorithms/index.ts). */

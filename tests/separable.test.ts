@@ -37,8 +37,8 @@ function outerKernel(column: T, row: T): T {
 /** The reference of separableConv2d: depthwise (spatial options) then pointwise (bias, activation). */
 function refSeparable(x: T, dw: T, pw: T, o: Opts): { data: Float32Array; shape: number[] } {
   const C = (o.layout === 'NHWC' ? x.shape[3] : x.shape[1]);
-  const { bias, activation, depthMultiplier: _, ...spatial } = o;
-  const mid = refConv(x, dw, { ...spatial, groups: C });
+  const { bias, activation, depthwiseBias, depthwiseActivation, depthMultiplier: _, algorithm: __, ...spatial } = o;
+  const mid = refConv(x, dw, { ...spatial, groups: C, bias: depthwiseBias, activation: depthwiseActivation });
   return refConv(mid, pw, { bias, activation, layout: o.layout } as Opts);
 }
 
@@ -190,6 +190,58 @@ describe.skipIf(!backendAvailable())(`separable convolutions on the ${BACKEND} b
         }
       }
     }
+  });
+
+  it('a MobileNet block: depthwiseBias and depthwiseActivation between the stages, fused and on the GEMM, at tile and block edges', () => {
+    const r = rng(6631);
+    // [C, m, Cout, H, W, k, stride]: outputs not a multiple of the 8-pixel (channels-first) or
+    // 4-pixel (channels-last) panels; two pixel blocks (192 intermediate channels, 17 x 17); the
+    // pointwise reduction in two blocks of intermediate channels (1100: the bias offset per block).
+    const cases: Array<[number, number, number, number, number, number, number]> = [
+      [3, 2, 5, 5, 7, 3, 1], [4, 1, 6, 9, 9, 3, 2], [64, 3, 12, 17, 17, 3, 1], [1100, 1, 5, 4, 5, 2, 1], [8, 2, 9, 23, 19, 3, 2],
+    ];
+    const midActivations = ['relu6', 'relu', { type: 'leakyRelu', alpha: 0.2 }, { type: 'clamp', min: -0.5, max: 0.25 }];
+    let i = 0;
+    for (const [C, m, Cout, H, W, k, stride] of cases) {
+      for (const layout of ['NCHW', 'NHWC'] as const) {
+        for (const algorithm of ['auto', 'gemm'] as const) {
+          const x = input(r, layout, C > 50 ? 1 : 2, C, H, W);
+          const dw = randomTensor(r, [C * m, 1, k, k]);
+          const pw = randomTensor(r, [Cout, C * m, 1, 1]);
+          const depthwiseBias = randomTensor(r, [C * m]).data.map((v) => v * 2);
+          const o: Opts = {
+            layout, depthMultiplier: m, stride, padding: 'same', algorithm, depthwiseBias, depthwiseActivation: midActivations[i++ % midActivations.length],
+            bias: randomTensor(r, [Cout]).data, activation: 'relu6',
+          };
+          const what = `C=${C} m=${m} Cout=${Cout} ${H}x${W} stride ${stride} ${layout} ${algorithm} ${JSON.stringify(o.depthwiseActivation)}`;
+          const expected = refSeparable(x, dw, pw, o);
+          expectClose(wc.separableConv2d(x, dw, pw, o as wc.SeparableConv2dOptions), expected, tolFor(k * k + C * m), what);
+          // The mid stage changes the result: without it the answer differs.
+          const plain = refSeparable(x, dw, pw, { ...o, depthwiseBias: undefined, depthwiseActivation: undefined });
+          expect(plain.data.some((v, j) => Math.abs(v - expected.data[j]) > 1e-3), what).toBe(true);
+          // A plan is a snapshot of its options: changing the bias afterwards changes nothing.
+          const plan = wc.createSeparableConv2d(dw, pw, o as wc.SeparableConv2dOptions);
+          depthwiseBias.fill(100);
+          expectClose(plan.run(x), expected, tolFor(k * k + C * m), `${what} plan`);
+          plan.dispose();
+        }
+      }
+    }
+    // Without a depthwise bias (activation only) and without a depthwise activation (bias only).
+    const x = input(r, 'NCHW', 1, 6, 11, 10);
+    const dw = randomTensor(r, [6, 1, 3, 3]);
+    const pw = randomTensor(r, [7, 6, 1, 1]);
+    for (const o of [{ depthwiseActivation: 'relu6' }, { depthwiseBias: randomTensor(r, [6]).data }, { depthwiseBias: randomTensor(r, [6]), depthwiseActivation: 'leakyRelu' }] as Opts[]) {
+      expectClose(wc.separableConv2d(x, dw, pw, { padding: 1, ...o } as wc.SeparableConv2dOptions), refSeparable(x, dw, pw, { padding: 1, ...o }), tolFor(15), JSON.stringify(Object.keys(o)));
+    }
+    // Checked as the other options are, and only the separable helpers take them.
+    for (const algorithm of ['auto', 'gemm'] as const) {
+      throwsWith(() => wc.separableConv2d(x, dw, pw, { algorithm, depthwiseBias: new Float32Array(7) }), RangeError, 'separableConv2d', "option 'depthwiseBias'", 'depthwise output channel (6)', 'got 7');
+      throwsWith(() => wc.createSeparableConv2d(dw, pw, { algorithm, depthwiseActivation: 'relu7' as never }), TypeError, 'createSeparableConv2d', "option 'depthwiseActivation'", "'relu7'");
+      throwsWith(() => wc.createSeparableConv2d(dw, pw, { algorithm, depthwiseActivation: { type: 'clamp', min: 1, max: 0 } }), RangeError, "option 'depthwiseActivation'", 'min <= max');
+    }
+    throwsWith(() => wc.depthwiseConv2d(x, dw, { depthwiseBias: new Float32Array(6) } as never), TypeError, "unknown option 'depthwiseBias'");
+    throwsWith(() => wc.conv2d(x, dw, { groups: 6, depthwiseActivation: 'relu' } as never), TypeError, "unknown option 'depthwiseActivation'");
   });
 
   it('createSeparableConv2d: a plan reused across runs and input sizes, and its output shape', () => {

@@ -4,8 +4,9 @@
  * - `depthwiseConv2d`: weight `[C * depthMultiplier, 1, kH, kW]`, i.e. `conv2d` with groups = C.
  * - `separableConv2d`: a depthwise convolution (with stride, padding, dilation) followed by a
  *   pointwise one (weight `[Cout, C * depthMultiplier, 1, 1]`); bias and activation apply at the
- *   end. One fused kernel: the depthwise result of a block of pixels goes straight into the
- *   pointwise GEMM while in cache (assembly/separable.ts).
+ *   end, `depthwiseBias` and `depthwiseActivation` between the two. One fused kernel: the
+ *   depthwise result of a block of pixels goes straight into the pointwise GEMM while in cache
+ *   (assembly/separable.ts).
  * - `spatiallySeparableConv2d`: a column factor `[Cout, Cin/groups, kH, 1]` then a row factor
  *   `[Cout, 1, 1, kW]` (per output channel); equal to `conv2d` with the kernel
  *   W[o, i, y, x] = column[o, i, y, 0] * row[o, 0, 0, x], in kH + kW instead of kH * kW
@@ -16,7 +17,7 @@ import { convSpec } from '../options.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
 import { parseWeightLayout, toDefaultLayout, weightAxes, weightLayouts } from '../weightLayout.ts';
-import type { Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvPlan, DepthwiseWeightLayout2d, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
+import type { Activation, Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvPlan, DepthwiseWeightLayout2d, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
 import { ResidentTensor } from '../tensor.ts';
 
 export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups' | 'weightLayout'> {
@@ -31,7 +32,18 @@ export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups' | '
   depthMultiplier?: number;
 }
 
-export type SeparableConv2dOptions = DepthwiseConv2dOptions;
+export interface SeparableConv2dOptions extends DepthwiseConv2dOptions {
+  /**
+   * Bias of the depthwise stage, one value per depthwise output channel (C * depthMultiplier),
+   * added before `depthwiseActivation` and the pointwise step (`bias` is the pointwise one's).
+   */
+  depthwiseBias?: ArrayLike<number> | TensorLike | null;
+  /**
+   * Activation of the depthwise stage, applied before the pointwise step (`activation` is the
+   * pointwise one's); a MobileNet block is `depthwiseActivation: 'relu6', activation: 'relu6'`.
+   */
+  depthwiseActivation?: Activation;
+}
 
 export interface DepthwiseConv1dOptions extends Omit<Conv1dOptions, 'groups' | 'weightLayout'> {
   /** Output channels per input channel. Default 1. */
@@ -49,6 +61,8 @@ export interface DepthwiseConv3dOptions extends Omit<Conv3dOptions, 'groups' | '
 
 const SPATIAL = ['stride', 'padding', 'dilation', 'layout', 'paddingMode', 'flip'] as const;
 const EPILOGUE = ['bias', 'activation'] as const;
+/** A separable plan's depthwise stage's own bias and activation. */
+const DEPTHWISE_EPILOGUE = ['depthwiseBias', 'depthwiseActivation'] as const;
 
 /**
  * The depthwise weight in the default layout `[C * M, 1, kH, kW]`, and the depth multiplier: the
@@ -199,7 +213,7 @@ class ChainedPlan implements ConvPlan {
 export function createSeparableConv2d(
   depthwiseWeight: TensorLike, pointwiseWeight: TensorLike, options?: SeparableConv2dOptions, fn = 'createSeparableConv2d',
 ): ConvPlan {
-  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier', 'weightLayout', 'algorithm']);
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, ...DEPTHWISE_EPILOGUE, 'depthMultiplier', 'weightLayout', 'algorithm']);
   const dw = depthwiseInDefaultLayout(fn, depthwiseWeight, o);
   const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier });
   const mid = dw.weight.shape[0];
@@ -211,13 +225,17 @@ export function createSeparableConv2d(
   }
   const { depthMultiplier: _, weightLayout: __, algorithm, ...rest } = o;
   const runFn = fn === 'createSeparableConv2d' ? undefined : fn;
+  const spec = convSpec({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups, algorithm }, { runFn, pointwise: pw });
   if (algorithm === 'gemm') {
-    // Both steps on the im2col GEMM, the depthwise result passed between them.
-    const first = new Plan(convSpec({ fn, rank: 2, transposed: false }, dw.weight, { ...pick(rest, SPATIAL), groups, algorithm }, { runFn }));
+    // Both steps on the im2col GEMM, the depthwise result passed between them (the options are
+    // checked above, as the fused plan's).
+    const first = new Plan(convSpec({ fn, rank: 2, transposed: false }, dw.weight, {
+      ...pick(rest, SPATIAL), bias: spec.depthwiseBias ?? undefined, activation: rest.depthwiseActivation, groups, algorithm,
+    }, { runFn }));
     const second = new Plan(convSpec({ fn, rank: 2, transposed: false }, pw, { ...pick(rest, EPILOGUE), algorithm, layout: rest.layout }, { runFn }));
     return new ChainedPlan(fn, first, second);
   }
-  return new Plan(convSpec({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups, algorithm }, { runFn, pointwise: pw }));
+  return new Plan(spec);
 }
 
 /** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
