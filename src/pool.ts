@@ -199,6 +199,8 @@ export class Pool {
         try {
           return await this.start(index);
         } catch (e) {
+          // A part dispatched to this slot while the worker was starting has no worker now.
+          this.abandon(index, DIED);
           if (this.closed || n >= retries) throw e;
           await new Promise((done) => setTimeout(done, 50 * (n + 1)));
         }
@@ -211,18 +213,17 @@ export class Pool {
 
   private async start(index: number): Promise<void> {
     const base = index * SLOTS;
+    // The slots are cleared, so a part still held here would never be run: it fails, never dropped.
+    this.abandon(index, DIED);
     this.control.fill(0, base, base + SLOTS);
     this.sequence[index] = 0;
-    this.parts[index] = null;
     let alive = true;
     let handle: WorkerHandle | null = null;
     const fail = () => {
       if (!alive || this.closed) return;
       alive = false;
       handle?.terminate();
-      const part = this.parts[index];
-      this.parts[index] = null;
-      part?.settle(DIED);
+      this.abandon(index, DIED);
       void this.spawn(index, 4).catch(() => {});
     };
     const worker = await this.create(
@@ -369,9 +370,7 @@ export class Pool {
         else if (now - b.at > SILENCE_MS && this.parts[i]) {
           this.retire[i]?.();
           // A slot whose worker is already gone (its replacement could not start) fails the part itself.
-          const part = this.parts[i];
-          this.parts[i] = null;
-          part?.settle(DIED);
+          this.abandon(i, DIED);
         }
       });
     }, CHECK_MS * 5);
@@ -380,6 +379,17 @@ export class Pool {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /**
+   * Settles the part slot `index` holds (if any) with `status` and clears the slot. Every way a
+   * part leaves its slot goes through here or the worker's reply, so no part is ever dropped
+   * unsettled (its job would wait forever: the silence check only sees parts still held).
+   */
+  private abandon(index: number, status: number): void {
+    const part = this.parts[index];
+    this.parts[index] = null;
+    part?.settle(status);
   }
 
   /** Resets the shared item counter for a job of `items` work items. */
@@ -406,9 +416,7 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     this.workers.forEach((w, i) => {
-      const part = this.parts[i];
-      this.parts[i] = null;
-      part?.settle(TERMINATED);
+      this.abandon(i, TERMINATED);
       Atomics.store(this.control, i * SLOTS + SEQ, -1);
       Atomics.notify(this.control, i * SLOTS + SEQ);
       w.terminate();

@@ -121,6 +121,46 @@ describe('worker threads that die', () => {
     }
   });
 
+  it('a run dispatched while a worker\'s replacement fails to start: it settles, the pool recovers', async () => {
+    // The run waits for worker 1's replacement; meanwhile worker 0 dies and its replacement is ended
+    // while it starts, until the run has been dispatched (to worker 0's empty slot). The part given
+    // to that slot must fail when the next start attempt clears the slot, not be dropped unsettled.
+    await recovered();
+    let replacing1: { once(event: string, fn: () => void): void } | null = null;
+    let dispatched = false;
+    let endedStarts = 0;
+    const onWorker = (w: { terminate(): unknown; once(event: string, fn: () => void): void }) => {
+      if (!replacing1) {
+        replacing1 = w;
+        // Its first message is 'ready': the run's dispatch follows in the same turn of the event loop.
+        w.once('message', () => setImmediate(() => { dispatched = true; }));
+      } else if (!dispatched && endedStarts < 3) {
+        endedStarts++;
+        w.terminate();
+      }
+    };
+    process.on('worker', onWorker);
+    try {
+      pool().killWorker(1);
+      while (!replacing1) await new Promise((done) => setTimeout(done, 1));
+      const queued = plan.runAsync(x);
+      pool().killWorker(0);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const result = await Promise.race([
+        queued.then((y) => y, (e: unknown) => e),
+        new Promise((done) => { timer = setTimeout(() => done(new Error('the run did not settle within 8 s')), 8000); }),
+      ]).finally(() => clearTimeout(timer));
+      if (result instanceof Error) expect(String(result)).toMatch(/worker thread 0 died during the call/);
+      else expectClose(result as wc.Tensor, expected, TOL, 'dispatched during the restart');
+      expect(dispatched).toBe(true);
+      await recovered();
+      expectClose(await within(8000, () => plan.runAsync(x)), expected, TOL, 'async after recovery');
+      expectClose(plan.run(x), expected, TOL, 'sync after recovery');
+    } finally {
+      process.off('worker', onWorker);
+    }
+  });
+
   it('terminate() racing runs: pending asynchronous runs reject, later runs use one thread', async () => {
     const a = plan.runAsync(x);
     const b = plan.runAsync(x);
