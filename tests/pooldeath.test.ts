@@ -25,6 +25,29 @@ async function recovered(): Promise<void> {
     await new Promise((done) => setTimeout(done, 10));
   }
 }
+/** Resolves once `condition` holds (polled every ms), failing after 10 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > 10_000) throw new Error(`${what} did not happen within 10 s`);
+    await new Promise((done) => setTimeout(done, 1));
+  }
+}
+/**
+ * Terminates worker `index` and resolves once the pool has noticed (it creates a replacement):
+ * an asynchronous run dispatched before that goes to the dead worker and fails by design.
+ */
+async function killNoticed(index: number): Promise<void> {
+  let created = false;
+  const onWorker = () => { created = true; };
+  process.on('worker', onWorker);
+  try {
+    pool().killWorker(index);
+    await until(() => created, `the replacement of worker ${index}`);
+  } finally {
+    process.off('worker', onWorker);
+  }
+}
 /** Runs `f`, failing if it takes longer than `ms`. */
 async function within<T>(ms: number, f: () => T | Promise<T>): Promise<T> {
   const start = Date.now();
@@ -68,8 +91,7 @@ describe('worker threads that die', () => {
 
   it('a worker killed after a synchronous run: the next synchronous and asynchronous runs are right', async () => {
     expectClose(plan.run(x), expected, TOL, 'before the kill');
-    pool().killWorker(1);
-    await new Promise((done) => setTimeout(done, 50));
+    await killNoticed(1);
     expectClose(await within(6000, () => plan.run(x)), expected, TOL, 'sync after');
     expectClose(await within(6000, () => plan.runAsync(x)), expected, TOL, 'async after');
     await recovered();
@@ -110,7 +132,7 @@ describe('worker threads that die', () => {
     process.on('worker', onWorker);
     try {
       pool().killWorker(0);
-      await new Promise((done) => setTimeout(done, 50));
+      await until(() => replacements.length > 0, 'the replacement of worker 0');
       const queued = plan.runAsync(x);
       expectClose(await within(8000, () => queued), expected, TOL, 'queued behind the failed start');
       await recovered();
@@ -142,7 +164,7 @@ describe('worker threads that die', () => {
     process.on('worker', onWorker);
     try {
       pool().killWorker(1);
-      while (!replacing1) await new Promise((done) => setTimeout(done, 1));
+      await until(() => replacing1 !== null, 'the replacement of worker 1');
       const queued = plan.runAsync(x);
       pool().killWorker(0);
       let timer: ReturnType<typeof setTimeout> | undefined;
