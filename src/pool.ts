@@ -330,9 +330,15 @@ export class Pool {
    */
   runAsync(kernel: number, descriptors: number[], items: number): Promise<void> {
     const job = this.queue.then(async () => {
-      // Wait for replaced workers to start and for parts of a failed job still running.
-      await Promise.all(this.started);
+      // Wait for parts of a failed job still running and for replaced workers to start, including
+      // those replaced while waiting: a part is never given to a slot whose worker is starting (the
+      // silence check could fail it while the new worker still runs it on the next job's counter).
       await Promise.all(this.idle);
+      let awaited: Array<Promise<void>> = [];
+      while (this.started.some((p, i) => p !== awaited[i])) {
+        awaited = [...this.started];
+        await Promise.all(awaited);
+      }
       if (this.closed) throw new Error('wasmconv: the thread pool was terminated');
       this.busy = true;
       this.workers.forEach((w) => w.ref?.());

@@ -144,9 +144,10 @@ describe('worker threads that die', () => {
   });
 
   it('a run dispatched while a worker\'s replacement fails to start: it settles, the pool recovers', async () => {
-    // The run waits for worker 1's replacement; meanwhile worker 0 dies and its replacement is ended
-    // while it starts, until the run has been dispatched (to worker 0's empty slot). The part given
-    // to that slot must fail when the next start attempt clears the slot, not be dropped unsettled.
+    // The run waits for worker 1's replacement; meanwhile worker 0 dies and its replacements are
+    // ended while they start, until worker 1's replacement is ready. The run must wait for worker 0's
+    // replacement too, or, given to its slot, fail when a start attempt clears the slot: never be
+    // dropped unsettled (it, and every run queued behind it, would wait forever).
     await recovered();
     let replacing1: { once(event: string, fn: () => void): void } | null = null;
     let dispatched = false;
