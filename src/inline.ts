@@ -4,7 +4,8 @@
  * chunks, inflated on first use with the standard `DecompressionStream`.
  */
 import { CHUNK, PACKED, VARIANTS } from './generated/wasm.ts';
-import { readyWith, type ReadyOptions, type Variant } from './runtime.ts';
+import { type ReadyOptions, type Variant } from './runtime.ts';
+import { readyWith } from './ready.ts';
 
 let unpacked: Promise<Map<Variant, Uint8Array<ArrayBuffer>>> | null = null;
 

@@ -4,7 +4,8 @@
  * base64 inlined in the JavaScript. Browsers and bundlers fetch them; under Node, files (file:
  * URLs, as the default folder is there) are read from disk.
  */
-import { readyWith, describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { readyWith } from './ready.ts';
 
 export * from './index.ts';
 
