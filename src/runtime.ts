@@ -1,18 +1,19 @@
 /**
  * Feature probe, instantiation and warm-up of the kernels.
  *
- * One AssemblyScript source is built three times (scalar, simd, relaxed-simd). `ready()` picks
+ * One AssemblyScript source is built three times (scalar, simd, relaxed-simd); the threaded
+ * builds of the SIMD variants are derived from their bytes (shared.ts). `ready()` picks
  * the best variant the engine supports, instantiates it once and runs small convolutions so
  * that V8 compiles the hot kernels with its optimizing tier before the first real call.
  *
  * Where the bytes of a variant come from is up to the entry point: the default one decodes the
  * variants inlined as base64 (inline.ts), the URL entry fetches `.wasm` files (url.ts).
  */
-import { instantiateSync } from '@assemblyscript/loader';
 import { Arena } from './memory.ts';
 import { warmUp } from './warmup.ts';
 import { Pool } from './pool.ts';
 import { Slot } from '../assembly/descriptor.ts';
+import { withSharedMemory } from './shared.ts';
 
 /** The wasm variants, best first. */
 export const BACKENDS = ['relaxed-simd', 'simd', 'scalar'] as const;
@@ -28,9 +29,6 @@ export interface ReadyOptions {
    */
   threads?: number | 'auto';
 }
-
-/** A compiled variant: a backend, or the threaded (shared-memory) build of a SIMD backend. */
-export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
 
 /** Kernel exports plans call, by name; the index is the kernel's number for worker threads. */
 export const KERNELS = ['convForward', 'convTransposed', 'depthwiseForward', 'separableForward', 'winogradForward', 'groupedForward'] as const;
@@ -85,8 +83,11 @@ export interface Runtime {
   pool: Pool | null;
 }
 
-/** The module bytes of a variant: at once (inlined) or as a promise (fetched). */
-export type BinarySource = (variant: Variant) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>;
+/**
+ * The module bytes of a backend's variant: at once (inlined) or as a promise (fetched). Its
+ * threaded build is derived from them (shared.ts).
+ */
+export type BinarySource = (backend: Backend) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>;
 
 let current: Runtime | null = null;
 let generation = 0;
@@ -147,15 +148,15 @@ export async function readyWith(source: BinarySource, options: ReadyOptions = {}
   if (threads > 1 && !shared) {
     console.warn('wasmconv: SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated); running on one thread');
   }
-  const variant: Variant = !shared ? backend : backend === 'simd' ? 'simd-threads' : 'relaxed-simd-threads';
-  const loaded = source(variant);
+  const loaded = source(backend);
   const bytes = loaded instanceof Uint8Array ? loaded : await loaded;
   // A concurrent ready() may have built the same instance while the bytes were loading.
   if (inUse()) return;
   reset();
-  const rt = instantiate(backend, bytes, shared);
+  const module = new WebAssembly.Module(shared ? withSharedMemory(bytes) : bytes);
+  const rt = instantiate(backend, module, shared);
   if (shared) {
-    const pool = await Pool.start(threads, new WebAssembly.Module(bytes), rt.kernels.memory, [...KERNELS], Slot.WorkBegin);
+    const pool = await Pool.start(threads, module, rt.kernels.memory, [...KERNELS], Slot.WorkBegin);
     // A concurrent ready() may have replaced the instance while the workers started.
     if (current !== rt) {
       pool.terminate();
@@ -204,10 +205,9 @@ export function threads(): number {
   return current?.pool?.size ?? 1;
 }
 
-function instantiate(backend: Backend, bytes: Uint8Array<ArrayBuffer>, shared: boolean): Runtime {
+function instantiate(backend: Backend, module: WebAssembly.Module, shared: boolean): Runtime {
   const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) : undefined;
-  const { exports } = instantiateSync<Record<string, unknown>>(bytes, memory ? { env: { memory } } : {});
-  const kernels = exports as unknown as Kernels;
+  const kernels = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as unknown as Kernels;
   current = {
     backend,
     kernels,
