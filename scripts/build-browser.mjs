@@ -22,9 +22,11 @@ const nodeBuiltinsAbsent = {
   },
 };
 
+// `process` is undefined in browsers: the minifier then drops what runs only under Node (the
+// worker_threads pool, which these builds cannot load anyway): 0.5 KB gzipped.
 const common = {
   bundle: true, format: 'esm', platform: 'browser', target: 'es2020', minify: true,
-  plugins: [nodeBuiltinsAbsent], logLevel: 'warning',
+  define: { process: 'undefined' }, plugins: [nodeBuiltinsAbsent], logLevel: 'warning',
 };
 mkdirSync(join(root, 'dist'), { recursive: true });
 await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser.js') });
