@@ -4,7 +4,8 @@
 //  2. src/generated/wasm.ts, the variants inlined: interleaved in chunks (so one deflate stream
 //     shares what similar variants have in common), deflated with Zopfli, base64 (generated, not
 //     committed);
-//  3. dist/: the Node ESM and CommonJS bundles (esbuild) and type declarations (tsc);
+//  3. dist/: the Node ESM and CommonJS bundles of both entries (esbuild) and the type declarations
+//     (tsc into build/types/, then one file per entry: scripts/build-types.mjs);
 //  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark.
 //  5. the browser builds (scripts/build-browser.mjs).
 import { execFileSync } from 'node:child_process';
@@ -50,7 +51,17 @@ writeFileSync(join(root, 'src/generated/wasm.ts'), [
 const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, platform: 'node', target: 'node18', logLevel: 'warning' };
 await build({ ...common, format: 'esm', outfile: join(root, 'dist/index.js') });
 await build({ ...common, format: 'cjs', outfile: join(root, 'dist/index.cjs') });
+// wasmconv/url under Node reads the .wasm files beside it from disk; its CommonJS build finds
+// them from __filename, which stands in for import.meta.url there.
+const url = { ...common, entryPoints: [join(root, 'src/url.ts')] };
+await build({ ...url, format: 'esm', outfile: join(root, 'dist/url.node.js') });
+await build({
+  ...url, format: 'cjs', outfile: join(root, 'dist/url.cjs'),
+  define: { 'import.meta.url': '__wasmconvModuleUrl' },
+  banner: { js: "const __wasmconvModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
 // The float64 reference of the tests, as plain JavaScript for the tour and the benchmark.
 await build({ ...common, entryPoints: [join(root, 'tests/reference.ts')], format: 'esm', outfile: join(root, 'build/reference.mjs') });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+await import('./build-types.mjs');
 await import('./build-browser.mjs');

@@ -14,10 +14,10 @@ export {
   convTranspose1dAsync, convTranspose2dAsync, convTranspose3dAsync,
 } from './ops/transpose.ts';
 export {
-  depthwiseConv2d, createDepthwiseConv2d, separableConv2d, createSeparableConv2d,
-  spatiallySeparableConv2d, createSpatiallySeparableConv2d,
+  depthwiseConv1d, depthwiseConv2d, depthwiseConv3d, createDepthwiseConv1d, createDepthwiseConv2d, createDepthwiseConv3d,
+  separableConv2d, createSeparableConv2d, spatiallySeparableConv2d, createSpatiallySeparableConv2d,
 } from './ops/separable.ts';
-export type { DepthwiseConv2dOptions, SeparableConv2dOptions } from './ops/separable.ts';
+export type { DepthwiseConv1dOptions, DepthwiseConv2dOptions, DepthwiseConv3dOptions, SeparableConv2dOptions } from './ops/separable.ts';
 export { convolve, correlate, createConvolve, createCorrelate, createConvolveStream, createCorrelateStream } from './ops/signal.ts';
 export { wasmTensor } from './tensor.ts';
 export type { SignalOptions, SignalMode, SignalBoundary, SignalMethod, ConvolvePlanOptions, SignalPlan, SignalStream } from './ops/signal.ts';

@@ -9,8 +9,24 @@ import { readyWith, type Backend, type ReadyOptions } from './runtime.ts';
 
 let unpacked: Promise<Map<Backend, Uint8Array<ArrayBuffer>>> | null = null;
 
+/** The engines whose `DecompressionStream` inflates 'deflate-raw', which the inlined variants need. */
+const REQUIRED_ENGINES = 'Node 20.12 or newer, Chrome/Edge 103+, Firefox 113+ or Safari 16.4+';
+
+function inflater(): DecompressionStream {
+  const running = typeof process === 'object' && process.versions?.node ? `Node ${process.versions.node}`
+    : typeof navigator === 'object' ? navigator.userAgent : 'this JavaScript engine';
+  if (typeof DecompressionStream !== 'function') {
+    throw new Error(`ready: wasmconv needs ${REQUIRED_ENGINES} (DecompressionStream is missing); running: ${running}`);
+  }
+  try {
+    return new DecompressionStream('deflate-raw');
+  } catch {
+    throw new Error(`ready: wasmconv needs ${REQUIRED_ENGINES} (DecompressionStream lacks 'deflate-raw'); running: ${running}`);
+  }
+}
+
 async function unpack(): Promise<Map<Backend, Uint8Array<ArrayBuffer>>> {
-  const stream = new Blob([decodeBase64(PACKED)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const stream = new Blob([decodeBase64(PACKED)]).stream().pipeThrough(inflater());
   const all = new Uint8Array(await new Response(stream).arrayBuffer());
   const out = new Map<Backend, Uint8Array<ArrayBuffer>>(VARIANTS.map(([v, size]) => [v, new Uint8Array(size)]));
   let at = 0;
@@ -27,7 +43,12 @@ async function unpack(): Promise<Map<Backend, Uint8Array<ArrayBuffer>>> {
 
 async function inlined(backend: Backend): Promise<Uint8Array<ArrayBuffer>> {
   unpacked ??= unpack();
-  return (await unpacked).get(backend)!;
+  try {
+    return (await unpacked).get(backend)!;
+  } catch (e) {
+    unpacked = null;
+    throw e;
+  }
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {

@@ -20,6 +20,7 @@ import { snapshotOptions } from './snapshot.ts';
 import { packDepthwiseWeights } from './depthwise.ts';
 import { depthAsChannels, nineTapsAsThreeByThree, packWinogradWeights, prefersWinograd, winogradBlocking } from './winograd.ts';
 import { packGroupedWeights, prefersGrouped } from './grouped.ts';
+import { parseWeightLayout, toDefaultLayout, weightAxes, weightLayouts } from './weightLayout.ts';
 
 /** Which public family a plan belongs to. */
 export interface ConvKind {
@@ -32,7 +33,7 @@ export interface ConvKind {
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
 const AXES: Record<number, string> = { 1: 'W', 2: 'H, W', 3: 'D, H, W' };
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
-const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm'];
+const OPTIONS = ['bias', 'stride', 'padding', 'dilation', 'groups', 'layout', 'activation', 'flip', 'paddingMode', 'algorithm', 'weightLayout'];
 const TRANSPOSED_OPTIONS = [...OPTIONS, 'outputPadding', 'outputSize'];
 
 /** Most float32 values a 4 GiB (wasm32) memory holds. */
@@ -72,6 +73,7 @@ export class Plan implements ConvPlan {
   private readonly inChannels: number;
   private readonly outChannels: number;
   private readonly weightShape: number[];
+  private readonly weightLayout: string;
   private readonly blocks: { weights: number; bias: number; descriptor: number };
   /** The kernel: packed GEMM, transposed GEMM + col2im, Winograd, or direct depthwise / grouped kernels. */
   private readonly algorithm: Algorithm;
@@ -100,6 +102,9 @@ export class Plan implements ConvPlan {
     this.runFn = runFn;
     // A plan is a snapshot: it reads only its own copy of the options (its GEMM fallback too).
     const o = snapshotOptions(checkOptions(fn, options, transposed ? TRANSPOSED_OPTIONS : OPTIONS));
+    const weightKind = transposed ? 'transposed' : 'forward';
+    this.weightLayout = parseWeightLayout(fn, o.weightLayout, weightKind, rank);
+    weight = toDefaultLayout(fn, 'weight', weight, this.weightLayout, weightKind, rank);
     const wName = transposed ? `[in_channels, out_channels/groups, ${AXES[rank]}]` : `[out_channels, in_channels/groups, ${AXES[rank]}]`;
     const w = checkTensor(fn, 'weight', weight, rank + 2, wName);
     this.weightShape = w.shape;
@@ -147,7 +152,9 @@ export class Plan implements ConvPlan {
       if (o.outputPadding !== undefined && o.outputSize !== undefined) {
         throw new TypeError(`${fn}: options 'outputPadding' and 'outputSize' choose the same thing; give one of them, got both`);
       }
-      if (o.outputSize !== undefined) this.outputSize = perAxis(fn, 'outputSize', o.outputSize, rank, 0, checkPositiveInt);
+      // As PyTorch's output_size, it may start with the batch and channel sizes, which are ignored.
+      const size = Array.isArray(o.outputSize) && o.outputSize.length === rank + 2 ? o.outputSize.slice(2) : o.outputSize;
+      if (size !== undefined) this.outputSize = perAxis(fn, 'outputSize', size, rank, 0, checkPositiveInt);
       else {
         this.outputPadding = perAxis(fn, 'outputPadding', o.outputPadding, rank, 0, checkNonNegativeInt);
         this.outputPadding.forEach((p, i) => {
@@ -175,7 +182,8 @@ export class Plan implements ConvPlan {
       // Winograd's transforms mix neighbouring values, so one infinity would turn its whole tile
       // into NaN: inputs with NaN or infinities run on a GEMM plan of the same convolution.
       const source = { data: Float32Array.from(w.data), shape: [...w.shape] };
-      this.gemmFallback = () => new Plan(kind, source, o, runFn, undefined, false);
+      // The source is in the default weight layout already.
+      this.gemmFallback = () => new Plan(kind, source, { ...o, weightLayout: undefined }, runFn, undefined, false);
     }
     const packed = pointwise
       ? packSeparableWeights(w.data, this.weightShape, pointwise, this.channelsLast, flip)
@@ -479,6 +487,14 @@ export class Plan implements ConvPlan {
     return `[${this.channelsLast ? ['N', ...AXES[rank].split(', '), 'C'].join(', ') : `N, C, ${AXES[rank]}`}]`;
   }
 
+  /** Where a channel count may come from a weight read in the wrong layout: which one the plan read. */
+  private weightLayoutNote(): string {
+    const kind = this.kind.transposed ? 'transposed' : 'forward';
+    const [standard, tensorflow] = weightLayouts(kind, this.kind.rank);
+    const hint = this.weightLayout === standard ? `; TensorFlow weights ${weightAxes(kind, tensorflow)} need weightLayout: '${tensorflow}'` : '';
+    return ` (the weight was read in weightLayout '${this.weightLayout}', ${weightAxes(kind, this.weightLayout)}${hint})`;
+  }
+
   /** Validates an input shape against the plan and works out every size of the run. */
   private geometry(shape: readonly number[], fn = this.runFn): Geometry {
     const { rank, transposed } = this.kind;
@@ -492,7 +508,7 @@ export class Plan implements ConvPlan {
     }
     if (C !== this.inChannels) {
       const per = transposed ? '' : ` (${this.weightShape[1]} per group)`;
-      throw new RangeError(`${fn}: given groups=${this.groups}, weight of shape [${this.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${this.inChannels} channels${per}, but got ${C} channels instead`);
+      throw new RangeError(`${fn}: given groups=${this.groups}, weight of shape [${this.weightShape.join(', ')}], expected input of shape [${s.join(', ')}] (layout ${layout}) to have ${this.inChannels} channels${per}, but got ${C} channels instead${this.weightLayoutNote()}`);
     }
     const pads: Pads = this.padding === 'same'
       ? spatial.map((n, i) => samePads(n, this.kernel[i], this.stride[i], this.dilation[i]))

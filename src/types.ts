@@ -39,8 +39,23 @@ export type Layout1d = 'NCW' | 'NWC';
 export type Layout2d = 'NCHW' | 'NHWC';
 export type Layout3d = 'NCDHW' | 'NDHWC';
 
+/**
+ * The order of a weight's axes (`weightLayout`): O the layer's output channels, I its input
+ * channels, D/H/W the kernel's axes. PyTorch / ONNX (the default), TensorFlow / Keras / tfjs,
+ * TFLite / XNNPACK, in that order.
+ */
+export type WeightLayout1d = 'OIW' | 'WIO' | 'OWI';
+export type WeightLayout2d = 'OIHW' | 'HWIO' | 'OHWI';
+export type WeightLayout3d = 'OIDHW' | 'DHWIO' | 'ODHWI';
+/** Transposed: PyTorch `[Cin, Cout/groups, ...k]` is 'IOHW'; tfjs conv2dTranspose `[kH, kW, outC, inC]` is 'HWOI'. */
+export type TransposedWeightLayout1d = 'IOW' | 'WOI' | 'OWI';
+export type TransposedWeightLayout2d = 'IOHW' | 'HWOI' | 'OHWI';
+export type TransposedWeightLayout3d = 'IODHW' | 'DHWOI' | 'ODHWI';
+/** Depthwise: PyTorch `[C * M, 1, kH, kW]` 'OIHW'; TensorFlow `[kH, kW, C, M]` 'HWIO'; TFLite `[1, kH, kW, C * M]` 'IHWO'. */
+export type DepthwiseWeightLayout2d = 'OIHW' | 'HWIO' | 'IHWO';
+
 /** Options shared by every convolution. */
-export interface ConvOptionsBase<L extends string> {
+export interface ConvOptionsBase<L extends string, W extends string = string> {
   /** Bias per output channel (`Float32Array` or a tensor of shape `[Cout]`). */
   bias?: ArrayLike<number> | TensorLike | null;
   /** Stride: one number for every spatial axis or one per axis. Default 1. */
@@ -51,15 +66,20 @@ export interface ConvOptionsBase<L extends string> {
   dilation?: number | readonly number[];
   /** Groups: a number dividing both channel counts. Default 1. */
   groups?: number;
-  /** Activation layout; the weight layout is always `[Cout, Cin/groups, ...k]` (transposed: `[Cin, Cout/groups, ...k]`). */
+  /** Activation layout (the weight's is `weightLayout`). */
   layout?: L;
+  /**
+   * Axis order of the weight (see `WeightLayout2d`). Default PyTorch's: `[Cout, Cin/groups, ...k]`
+   * (transposed: `[Cin, Cout/groups, ...k]`). Converted once, when the plan is created.
+   */
+  weightLayout?: W;
   /** Fused activation. Default 'none'. */
   activation?: Activation;
   /** Flip the kernel along every spatial axis: true mathematical convolution instead of cross-correlation. */
   flip?: boolean;
 }
 
-export interface ConvOptions<L extends string> extends ConvOptionsBase<L> {
+export interface ConvOptions<L extends string, W extends string = string> extends ConvOptionsBase<L, W> {
   /** How padded positions are filled. Default 'zeros'. */
   paddingMode?: PaddingMode;
   /**
@@ -69,7 +89,7 @@ export interface ConvOptions<L extends string> extends ConvOptionsBase<L> {
   algorithm?: 'auto' | 'gemm';
 }
 
-export interface ConvTransposeOptions<L extends string> extends ConvOptionsBase<L> {
+export interface ConvTransposeOptions<L extends string, W extends string = string> extends ConvOptionsBase<L, W> {
   /** Extra size added at the end of each spatial axis of the output (below stride or dilation). */
   outputPadding?: number | readonly number[];
   /** The output's spatial size (as PyTorch's `output_size`), an alternative to `outputPadding`. */
@@ -78,12 +98,12 @@ export interface ConvTransposeOptions<L extends string> extends ConvOptionsBase<
   paddingMode?: 'zeros';
 }
 
-export type Conv1dOptions = ConvOptions<Layout1d>;
-export type Conv2dOptions = ConvOptions<Layout2d>;
-export type Conv3dOptions = ConvOptions<Layout3d>;
-export type ConvTranspose1dOptions = ConvTransposeOptions<Layout1d>;
-export type ConvTranspose2dOptions = ConvTransposeOptions<Layout2d>;
-export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d>;
+export type Conv1dOptions = ConvOptions<Layout1d, WeightLayout1d>;
+export type Conv2dOptions = ConvOptions<Layout2d, WeightLayout2d>;
+export type Conv3dOptions = ConvOptions<Layout3d, WeightLayout3d>;
+export type ConvTranspose1dOptions = ConvTransposeOptions<Layout1d, TransposedWeightLayout1d>;
+export type ConvTranspose2dOptions = ConvTransposeOptions<Layout2d, TransposedWeightLayout2d>;
+export type ConvTranspose3dOptions = ConvTransposeOptions<Layout3d, TransposedWeightLayout3d>;
 
 /**
  * A tensor in wasm memory (`wasmTensor(shape, data?)`): plans read it as input and write it as

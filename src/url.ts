@@ -1,8 +1,9 @@
 /**
  * The URL entry, `wasmconv/url`: the API of the default entry, but the wasm variants are separate
  * files (dist/wasmconv.<variant>.wasm) that `ready()` fetches, only the one it uses, instead of
- * base64 inlined in the JavaScript. For browsers and bundlers (Node's fetch has no file: URLs).
- * With threads, the runtime derives the threaded build from the fetched variant.
+ * base64 inlined in the JavaScript. Browsers and bundlers fetch them; under Node, files (file:
+ * URLs, as the default folder is there) are read from disk. With threads, the runtime derives the
+ * threaded build from the fetched variant.
  */
 import { readyWith, describe, type Backend, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
 
@@ -36,6 +37,14 @@ function inFolder(folder: string | URL, variant: Backend): URL {
 
 async function fetchBinary(url: URL, variant: Backend): Promise<Uint8Array<ArrayBuffer>> {
   const what = `ready: could not load the '${variant}' kernels from ${url.href}`;
+  if (url.protocol === 'file:' && typeof process === 'object' && process.versions?.node) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return new Uint8Array(await readFile(url));
+    } catch (e) {
+      throw new Error(`${what}: ${(e as Error).message}`);
+    }
+  }
   let response: Response;
   try {
     response = await fetch(url);

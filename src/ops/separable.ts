@@ -14,24 +14,65 @@
 import { Plan } from '../plan.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
-import type { Conv2dOptions, ConvPlan, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
+import { parseWeightLayout, toDefaultLayout, weightAxes, weightLayouts } from '../weightLayout.ts';
+import type { Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvPlan, DepthwiseWeightLayout2d, Padding, Tensor, TensorLike, WasmTensor } from '../types.ts';
 import { ResidentTensor } from '../tensor.ts';
 
-export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups'> {
+export interface DepthwiseConv2dOptions extends Omit<Conv2dOptions, 'groups' | 'weightLayout'> {
+  /**
+   * Axis order of the depthwise weight: 'OIHW' `[C * M, 1, kH, kW]` (PyTorch, default), 'HWIO'
+   * `[kH, kW, C, M]` (TensorFlow / Keras / tfjs; M is then read from the shape), 'IHWO'
+   * `[1, kH, kW, C * M]` (TFLite). A separable plan's pointwise weight is read in the matching
+   * order: 'OIHW' `[Cout, C * M, 1, 1]`, 'HWIO' `[1, 1, C * M, Cout]`, 'OHWI' `[Cout, 1, 1, C * M]`.
+   */
+  weightLayout?: DepthwiseWeightLayout2d;
   /** Output channels per input channel; the weight has C * depthMultiplier filters. Default 1. */
   depthMultiplier?: number;
 }
 
 export type SeparableConv2dOptions = DepthwiseConv2dOptions;
 
+export interface DepthwiseConv1dOptions extends Omit<Conv1dOptions, 'groups' | 'weightLayout'> {
+  /** Output channels per input channel. Default 1. */
+  depthMultiplier?: number;
+  /** 'OIW' `[C * M, 1, kW]` (PyTorch, default), 'WIO' `[kW, C, M]` (TensorFlow), 'IWO' `[1, kW, C * M]`. */
+  weightLayout?: 'OIW' | 'WIO' | 'IWO';
+}
+
+export interface DepthwiseConv3dOptions extends Omit<Conv3dOptions, 'groups' | 'weightLayout'> {
+  /** Output channels per input channel. Default 1. */
+  depthMultiplier?: number;
+  /** 'OIDHW' `[C * M, 1, kD, kH, kW]` (PyTorch, default), 'DHWIO' `[kD, kH, kW, C, M]` (TensorFlow), 'IDHWO'. */
+  weightLayout?: 'OIDHW' | 'DHWIO' | 'IDHWO';
+}
+
 const SPATIAL = ['stride', 'padding', 'dilation', 'layout', 'paddingMode', 'flip'] as const;
 const EPILOGUE = ['bias', 'activation'] as const;
 
-function depthwiseGroups(fn: string, w: unknown, options: Record<string, unknown>): number {
-  const t = checkTensor(fn, 'depthwiseWeight', w, 4, '[C * depthMultiplier, 1, kH, kW]');
+/**
+ * The depthwise weight in the default layout `[C * M, 1, kH, kW]`, and the depth multiplier: the
+ * option's, or (TensorFlow's layout) the weight's last size, which the option must then equal.
+ */
+function depthwiseInDefaultLayout(fn: string, w: unknown, options: Record<string, unknown>, rank: 1 | 2 | 3 = 2): { weight: TensorLike; depthMultiplier: unknown } {
+  const layout = parseWeightLayout(fn, options.weightLayout, 'depthwise', rank);
+  const weight = toDefaultLayout(fn, 'depthwiseWeight', w, layout, 'depthwise', rank);
+  if (layout !== weightLayouts('depthwise', rank)[1]) return { weight, depthMultiplier: options.depthMultiplier };
+  const m = (w as TensorLike).shape[rank + 1];
+  if (options.depthMultiplier !== undefined && options.depthMultiplier !== m) {
+    throw new RangeError(`${fn}: option 'depthMultiplier' is ${describe(options.depthMultiplier)} but the weight of shape [${Array.from((w as TensorLike).shape).join(', ')}] in weightLayout '${layout}' ${weightAxes('depthwise', layout)} has depthMultiplier ${m}`);
+  }
+  return { weight, depthMultiplier: m };
+}
+
+/** The pointwise weight's layout that goes with a depthwise weight's. */
+const POINTWISE_LAYOUT: Record<string, string> = { OIHW: 'OIHW', HWIO: 'HWIO', IHWO: 'OHWI' };
+
+function depthwiseGroups(fn: string, w: unknown, options: Record<string, unknown>, rank: 1 | 2 | 3 = 2): number {
+  const expected = `[C * depthMultiplier, 1, ${KERNEL_AXES[rank]}]`;
+  const t = checkTensor(fn, 'depthwiseWeight', w, rank + 2, expected);
   const m = options.depthMultiplier === undefined ? 1 : checkPositiveInt(fn, 'depthMultiplier', options.depthMultiplier);
   if (t.shape[1] !== 1 || t.shape[0] % m !== 0) {
-    throw new RangeError(`${fn}: argument 'depthwiseWeight' must have shape [C * depthMultiplier, 1, kH, kW] with depthMultiplier=${m}, got [${t.shape.join(', ')}]`);
+    throw new RangeError(`${fn}: argument 'depthwiseWeight' must have shape ${expected} with depthMultiplier=${m}, got [${t.shape.join(', ')}]`);
   }
   return t.shape[0] / m;
 }
@@ -42,22 +83,50 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
   return out;
 }
 
-/** Plan of a depthwise 2-D convolution: weight `[C * depthMultiplier, 1, kH, kW]`. */
-export function createDepthwiseConv2d(weight: TensorLike, options?: DepthwiseConv2dOptions, fn = 'createDepthwiseConv2d'): ConvPlan {
-  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
-  const groups = depthwiseGroups(fn, weight, o);
-  const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, weight, { ...rest, groups }, fn === 'createDepthwiseConv2d' ? undefined : fn);
+const KERNEL_AXES = { 1: 'kW', 2: 'kH, kW', 3: 'kD, kH, kW' } as const;
+
+/** A depthwise plan of any rank; `oneShot` names the one-shot function it runs for, if any. */
+function createDepthwise(rank: 1 | 2 | 3, weight: TensorLike, options: object | undefined, fn: string, oneShot: boolean): ConvPlan {
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier', 'weightLayout', 'algorithm']);
+  const dw = depthwiseInDefaultLayout(fn, weight, o, rank);
+  const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier }, rank);
+  const { depthMultiplier: _, weightLayout: __, ...rest } = o;
+  return new Plan({ fn, rank, transposed: false }, dw.weight, { ...rest, groups }, oneShot ? fn : undefined);
 }
 
-/** Depthwise 2-D convolution of `x` `[N, C, H, W]` with `w` `[C * depthMultiplier, 1, kH, kW]`. */
-export function depthwiseConv2d(x: TensorLike, w: TensorLike, options?: DepthwiseConv2dOptions): Tensor {
-  const plan = createDepthwiseConv2d(w, options, 'depthwiseConv2d');
+function runOnce(plan: ConvPlan, x: TensorLike): Tensor {
   try {
     return plan.run(x);
   } finally {
     plan.dispose();
   }
+}
+
+/** Plan of a depthwise 1-D convolution: weight `[C * depthMultiplier, 1, kW]`. */
+export function createDepthwiseConv1d(weight: TensorLike, options?: DepthwiseConv1dOptions): ConvPlan {
+  return createDepthwise(1, weight, options, 'createDepthwiseConv1d', false);
+}
+/** Depthwise 1-D convolution of `x` `[N, C, W]` with `w` `[C * depthMultiplier, 1, kW]`. */
+export function depthwiseConv1d(x: TensorLike, w: TensorLike, options?: DepthwiseConv1dOptions): Tensor {
+  return runOnce(createDepthwise(1, w, options, 'depthwiseConv1d', true), x);
+}
+/** Plan of a depthwise 3-D convolution: weight `[C * depthMultiplier, 1, kD, kH, kW]`. */
+export function createDepthwiseConv3d(weight: TensorLike, options?: DepthwiseConv3dOptions): ConvPlan {
+  return createDepthwise(3, weight, options, 'createDepthwiseConv3d', false);
+}
+/** Depthwise 3-D convolution of `x` `[N, C, D, H, W]` with `w` `[C * depthMultiplier, 1, kD, kH, kW]`. */
+export function depthwiseConv3d(x: TensorLike, w: TensorLike, options?: DepthwiseConv3dOptions): Tensor {
+  return runOnce(createDepthwise(3, w, options, 'depthwiseConv3d', true), x);
+}
+
+/** Plan of a depthwise 2-D convolution: weight `[C * depthMultiplier, 1, kH, kW]`. */
+export function createDepthwiseConv2d(weight: TensorLike, options?: DepthwiseConv2dOptions, fn = 'createDepthwiseConv2d'): ConvPlan {
+  return createDepthwise(2, weight, options, fn, fn !== 'createDepthwiseConv2d');
+}
+
+/** Depthwise 2-D convolution of `x` `[N, C, H, W]` with `w` `[C * depthMultiplier, 1, kH, kW]`. */
+export function depthwiseConv2d(x: TensorLike, w: TensorLike, options?: DepthwiseConv2dOptions): Tensor {
+  return runOnce(createDepthwise(2, w, options, 'depthwiseConv2d', true), x);
 }
 
 /** Two plans run one after the other, the first one's output feeding the second. */
@@ -127,16 +196,25 @@ class ChainedPlan implements ConvPlan {
 export function createSeparableConv2d(
   depthwiseWeight: TensorLike, pointwiseWeight: TensorLike, options?: SeparableConv2dOptions, fn = 'createSeparableConv2d',
 ): ConvPlan {
-  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier']);
-  const groups = depthwiseGroups(fn, depthwiseWeight, o);
-  const mid = (depthwiseWeight as TensorLike).shape[0];
-  const pw = checkTensor(fn, 'pointwiseWeight', pointwiseWeight, 4, `[Cout, ${mid}, 1, 1]`);
+  const o = checkOptions(fn, options, [...SPATIAL, ...EPILOGUE, 'depthMultiplier', 'weightLayout', 'algorithm']);
+  const dw = depthwiseInDefaultLayout(fn, depthwiseWeight, o);
+  const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier });
+  const mid = dw.weight.shape[0];
+  const pointwiseLayout = POINTWISE_LAYOUT[parseWeightLayout(fn, o.weightLayout, 'depthwise', 2)];
+  const pwDefault = toDefaultLayout(fn, 'pointwiseWeight', pointwiseWeight, pointwiseLayout, 'forward', 2);
+  const pw = checkTensor(fn, 'pointwiseWeight', pwDefault, 4, `[Cout, ${mid}, 1, 1]`);
   if (pw.shape[1] !== mid || pw.shape[2] !== 1 || pw.shape[3] !== 1) {
     throw new RangeError(`${fn}: argument 'pointwiseWeight' must have shape [Cout, ${mid}, 1, 1] (the depthwise step makes ${mid} channels), got [${pw.shape.join(', ')}]`);
   }
-  const { depthMultiplier: _, ...rest } = o;
-  return new Plan({ fn, rank: 2, transposed: false }, depthwiseWeight, { ...rest, groups },
-    fn === 'createSeparableConv2d' ? undefined : fn, pw);
+  const { depthMultiplier: _, weightLayout: __, algorithm, ...rest } = o;
+  const runFn = fn === 'createSeparableConv2d' ? undefined : fn;
+  if (algorithm === 'gemm') {
+    // Both steps on the im2col GEMM, the depthwise result passed between them.
+    const first = new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...pick(rest, SPATIAL), groups, algorithm }, runFn);
+    const second = new Plan({ fn, rank: 2, transposed: false }, pw, { ...pick(rest, EPILOGUE), algorithm, layout: rest.layout }, runFn);
+    return new ChainedPlan(fn, first, second);
+  }
+  return new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups, algorithm }, runFn, pw);
 }
 
 /** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
