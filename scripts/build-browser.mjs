@@ -29,7 +29,9 @@ const common = {
   define: { process: 'undefined' }, plugins: [nodeBuiltinsAbsent], logLevel: 'warning',
 };
 mkdirSync(join(root, 'dist'), { recursive: true });
-await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser.js') });
+// dist/browser.js runs only where DecompressionStream inflates 'deflate-raw' (Chrome 103, Firefox
+// 113, Safari 16.4 and later), which all parse ES2022: its shorter syntax saves 0.2 KB gzipped.
+await build({ ...common, target: 'es2022', entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser.js') });
 await build({ ...common, entryPoints: [join(root, 'src/url.ts')], outfile: join(root, 'dist/url.js') });
 const wasmFile = (f) => /^wasmconv\..+\.wasm$/.test(f);
 // Variants an earlier build had (the threaded ones before they were derived at run time) go.
