@@ -11,13 +11,14 @@
  *  - channels-first: col[(m, tap) x pixels] = W^T * X, then Y[m, o] += col;
  *  - channels-last: col[pixels x (tap, m)] = X * W, then Y[o, m] += col.
  *
- * Workspace (one block, 16-byte aligned; `workspaceBytes` gives its size): packed operand
+ * Workspace (one block, 16-byte aligned; `gemmConvWorkspaceBytes` / `transposedConvWorkspaceBytes`
+ * give its size): packed operand
  * (BlockK * BlockP floats), pixel coordinates (16 bytes per pixel), a 128-byte tile scratch,
  * zeros (min(KW * Cg, BlockK) floats read for padding pixels by the channels-last packing,
  * filled on entry), and for transposed convolution a column tile. Its contents on entry do not matter.
  * Kernels write only Y and the workspace; they may read up to 64 bytes past an input row.
  */
-import { Slot } from './descriptor';
+import { Slot, TILE_ROWS, TILE_COLS } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
 import { activate4, activate1 } from './simd';
@@ -42,23 +43,33 @@ function zeroFloats(d: usize): i32 {
 }
 
 /** Bytes of workspace the descriptor's job needs (`transposed`: a transposed convolution). */
-export function workspaceBytes(d: usize, transposed: bool): usize {
-  const bp = roundUp(field(d, Slot.BlockP), 8);
+function workspaceBytes(d: usize, transposed: bool): usize {
+  const bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   const bk = field(d, Slot.BlockK);
   let bytes = align16(<usize>bk * bp * 4) + <usize>bp * 16 + 128 + align16(<usize>zeroFloats(d) * 4);
   if (transposed) bytes += <usize>transposedRows(d) * bp * 4;
   return bytes;
 }
 
-/** Work items of `convForward`: one per image, group and block of BlockP output pixels. */
-export function convForwardItems(d: usize): i32 {
+/** Bytes of workspace `gemmConv` needs for the descriptor at `d`. */
+export function gemmConvWorkspaceBytes(d: usize): usize {
+  return workspaceBytes(d, false);
+}
+
+/** Bytes of workspace `transposedConv` needs for the descriptor at `d`. */
+export function transposedConvWorkspaceBytes(d: usize): usize {
+  return workspaceBytes(d, true);
+}
+
+/** Work items of `gemmConv`: one per image, group and block of BlockP output pixels. */
+export function gemmConvItems(d: usize): i32 {
   const P = field(d, Slot.OutD) * field(d, Slot.OutH) * field(d, Slot.OutW);
-  const bp = roundUp(field(d, Slot.BlockP), 8);
+  const bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   return field(d, Slot.Batch) * field(d, Slot.Groups) * ((P + bp - 1) / bp);
 }
 
 /** Computes a forward convolution (cross-correlation) as the descriptor at `d` says. */
-export function convForward(d: usize): void {
+export function gemmConv(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -71,7 +82,7 @@ export function convForward(d: usize): void {
   const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
   const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
   const act = field(d, Slot.HasActivation) != 0 ? ACTIVATE : 0;
-  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), 8);
+  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   const channelsLast = field(d, Slot.Layout) != 0;
 
   const Cg = C / G, Kg = K / G;
@@ -107,14 +118,14 @@ export function convForward(d: usize): void {
         if (pointwise) packColumnsPointwise(xg, <i32>inPlane, p0, k0, kc, nc, packed);
         else packColumnsChannelsFirst(xg, ID, IH, IW, OH, KD, KH, KW, SD, SH, SW, DD, DH, DW, PD, PH, PW,
           k0, kc, nc, coords, runs, packed);
-        const wg = w + <usize>g * <usize>(roundUp(Kg, 4) * red) * 4 + (<usize>k0 << 4);
+        const wg = w + <usize>g * <usize>(roundUp(Kg, TILE_ROWS) * red) * 4 + (<usize>k0 << 4);
         const yg = y + ((<usize>(n * K + g * Kg) * P + p0) << 2);
         gemm(Kg, nc, kc, wg, <usize>red << 4, packed, <usize>kc << 5, yg, P,
           flags, biasG, lo, hi, slope, scratch, true);
       } else {
         const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
         packRowsChannelsLast(xg, C, Cg, ID, IH, IW, KH, KW, DD, DH, DW, k0, kc, nc, coords, zeros, packed);
-        const wg = w + <usize>g * <usize>(roundUp(Kg, 8) * red) * 4 + (<usize>k0 << 5);
+        const wg = w + <usize>g * <usize>(roundUp(Kg, TILE_COLS) * red) * 4 + (<usize>k0 << 5);
         const yg = y + ((<usize>(n * P + p0) * K + g * Kg) << 2);
         gemm(nc, Kg, kc, packed, <usize>kc << 4, wg, <usize>red << 5, yg, K,
           flags, biasG, lo, hi, slope, scratch, false);
@@ -128,7 +139,7 @@ export function convForward(d: usize): void {
  * convolution's input, "Out" = its output, OutChannels = K). Weights are packed with rows
  * (m, tap) x Cg (channels-first) or Cg x columns (tap, m) (channels-last), per group.
  */
-export function convTransposed(d: usize): void {
+export function transposedConv(d: usize): void {
   const N = field(d, Slot.Batch), C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OD = field(d, Slot.OutD), OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -139,7 +150,7 @@ export function convTransposed(d: usize): void {
   const G = field(d, Slot.Groups);
   const x = <usize>field(d, Slot.Input), y = <usize>field(d, Slot.Output);
   const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
-  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), 8);
+  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   const channelsLast = field(d, Slot.Layout) != 0;
 
   const Cg = C / G, Kg = K / G;
@@ -178,14 +189,14 @@ export function convTransposed(d: usize): void {
           // Rows (m, tap) of channels m0 .. m1 only (m0 * taps is a multiple of 4).
           const xg = x + ((<usize>(n * C + g * Cg) * inPlane) << 2);
           packColumnsPointwise(xg, inPlane, p0, c0, kc, nc, packed);
-          const wg = w + <usize>g * <usize>(roundUp(rows, 4) * Cg) * 4
+          const wg = w + <usize>g * <usize>(roundUp(rows, TILE_ROWS) * Cg) * 4
             + <usize>(m0 * taps >> 2) * (<usize>Cg << 4) + (<usize>c0 << 4);
           gemm((m1 - m0) * taps, nc, kc, wg, <usize>Cg << 4, packed, <usize>kc << 5, cols, ldc,
             flags, 0, 0, 0, 0, scratch, true);
         } else {
           const xg = x + ((<usize>n * inPlane * C + g * Cg) << 2);
           packRowsChannelsLast(xg, C, Cg, ID, IH, IW, 1, 1, 1, 1, 1, c0, kc, nc, coords, zeros, packed);
-          const wg = w + <usize>g * <usize>(roundUp(rows, 8) * Cg) * 4 + (<usize>c0 << 5);
+          const wg = w + <usize>g * <usize>(roundUp(rows, TILE_COLS) * Cg) * 4 + (<usize>c0 << 5);
           gemm(nc, rows, kc, packed, <usize>kc << 4, wg, <usize>Cg << 5, cols, ldc,
             flags, 0, 0, 0, 0, scratch, false);
         }
@@ -251,7 +262,7 @@ function scatterChannelsFirst(d: usize, cols: usize, ldc: i32, runs: usize, p0: 
 }
 
 /**
- * Output channels per work item of `convTransposed`: channels-first splits a group's channels
+ * Output channels per work item of `transposedConv`: channels-first splits a group's channels
  * into chunks (a multiple of 4, enough rows to keep the GEMM efficient); channels-last keeps a
  * group whole (its GEMM columns interleave taps and channels).
  */
@@ -262,8 +273,8 @@ function transposedChunk(d: usize): i32 {
   return min(Kg, roundUp(max(1, 64 / taps), 4));
 }
 
-/** Work items of `convTransposed`: one per image, group and chunk of output channels. */
-export function convTransposedItems(d: usize): i32 {
+/** Work items of `transposedConv`: one per image, group and chunk of output channels. */
+export function transposedConvItems(d: usize): i32 {
   const Kg = field(d, Slot.OutChannels) / field(d, Slot.Groups);
   const chunk = transposedChunk(d);
   return field(d, Slot.Batch) * field(d, Slot.Groups) * ((Kg + chunk - 1) / chunk);

@@ -2,7 +2,8 @@
  * Layout of the job descriptor shared by the TypeScript wrapper and the kernels.
  *
  * A descriptor is a block of 32-bit slots in linear memory; slot `i` lives at byte `4 * i`.
- * Integer slots hold sizes, counts and byte addresses; the three activation slots hold f32.
+ * Integer slots hold sizes, counts and byte addresses; the three activation slots (ActLo, ActHi,
+ * ActSlope: the only f32 slots, see `isF32Slot`) hold f32.
  * Spatial sizes are always three-dimensional (D, H, W): a 1-D problem uses D = H = 1,
  * a 2-D problem D = 1, with kernel size 1, stride 1, dilation 1 and padding 0 in unused dims.
  * This file is plain TypeScript understood by both AssemblyScript and the wrapper.
@@ -21,13 +22,29 @@ export const enum Slot {
   /** Padding before each spatial axis (the end padding follows from the output size). */
   PadD, PadH, PadW,
   Groups,
-  /** Byte addresses. Bias is 0 when absent. */
+  /**
+   * Byte addresses. Bias is 0 when absent, else the output channels' biases followed by at least
+   * BIAS_PADDING zero floats (kernels read whole vectors and micro-tile rows of it).
+   */
   Input, Output, Weights, Bias, Workspace,
-  /** Fused activation y = min(max(x > 0 ? x : x * slope, lo), hi), as f32. */
+  /**
+   * Fused activation y = min(max(x > 0 ? x : x * slope, lo), hi), as f32: the activation triple,
+   * in this order in consecutive slots (kernels read it by address from ActLo: lo at +0 bytes,
+   * hi at +4, slope at +8; see `activateAt4` in simd.ts).
+   */
   ActLo, ActHi, ActSlope,
   /** Nonzero when the activation slots must be applied. */
   HasActivation,
-  /** Reduction block (multiple of 1) and pixel block (multiple of 8) of the GEMM. */
+  /**
+   * Blocking of the GEMM-based kernels, chosen by the wrapper (other kernels ignore both):
+   *  - gemmConv, transposedConv: BlockK the reduction block (input channels x taps, or input
+   *    channels), BlockP the block of pixels (output pixels; transposed: input pixels);
+   *  - separableConv: BlockK the block of depthwise output channels (MidChannels), BlockP the
+   *    block of output pixels;
+   *  - winogradConv: BlockK the block of input channels, BlockP the block of 2x2 output tiles
+   *    (also named `BlockTiles`).
+   * BlockK is at least 1; BlockP is rounded up to a multiple of TILE_COLS by the kernels.
+   */
   BlockK, BlockP,
   /**
    * The share of the job this call computes: work items [WorkBegin, WorkEnd) of the kernel's
@@ -38,4 +55,18 @@ export const enum Slot {
   /** Fused depthwise-separable convolution only: depthwise output channels, pointwise weights address. */
   MidChannels, PointwiseWeights,
   Count,
+  /** winogradConv's name for BlockP: its pixel block is a block of 2x2 output tiles. */
+  BlockTiles = BlockP,
+}
+
+/** Rows of the GEMM micro-tile: A panels hold TILE_ROWS rows (channels-first: output channels). */
+export const TILE_ROWS = 4;
+/** Columns of the GEMM micro-tile: B panels hold TILE_COLS columns; pixel blocks are multiples of it. */
+export const TILE_COLS = 8;
+/** Zero floats after the last bias value (Slot.Bias): a vector or a micro-tile row read past K. */
+export const BIAS_PADDING = 8;
+
+/** Whether slot `slot` holds an f32 (the activation triple) rather than an i32. */
+export function isF32Slot(slot: number): boolean {
+  return slot >= Slot.ActLo && slot <= Slot.ActSlope;
 }

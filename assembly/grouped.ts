@@ -12,7 +12,7 @@
  *  - channels-first, input (N, C, ID, IH, IW), output (N, K, OD, OH, OW). A work item is one
  *    output row of one group: the input rows it reads (Cg channels x the kernel rows inside the
  *    image) are copied into zero-padded row buffers split by column phase (for stride S, phase p
- *    holds padded columns p, p + S, ...; see fillRingRow in depthwise.ts), so every tap of 8
+ *    holds padded columns p, p + S, ...; see ring.ts), so every tap of 8
  *    adjacent outputs is two unaligned v128 loads without bounds checks. Vectorised across
  *    output columns: 8 columns x 4 output channels (8 accumulators) per step, 4 columns for a
  *    last block of at most 4, each input vector feeding 4 output channels (weights splatted
@@ -25,90 +25,60 @@
  *    without bounds checks; the others clip the kw range. Kernel rows outside the image are
  *    skipped.
  *
- * Bias: 0 when absent, else K floats padded by at least 8 zeros. The fused activation of simd.ts
- * (ActLo, ActHi, ActSlope) is applied before the store. Spatial sizes are always 3-D (unused axes
- * have size 1). Workspace (`groupedWorkspaceBytes`): contents undefined on entry; the kernel
+ * Bias: 0 when absent, else K floats padded by at least BIAS_PADDING (descriptor.ts) zeros. The
+ * fused activation (activateAt4 of simd.ts, from the descriptor's activation triple) is applied
+ * before the store. Spatial sizes are always 3-D (unused axes have size 1). Workspace (`groupedConvWorkspaceBytes`): contents undefined on entry; the kernel
  * initialises everything it reads. Allocation-free; writes only the output and the workspace;
  * reads only the input, weights, bias, descriptor and workspace.
  */
 import { Slot } from './descriptor';
 import { field, align16, roundUp } from './fields';
-import { madd, activate4, activate1 } from './simd';
-import { fillRingRow } from './depthwise';
+import { madd, activate1, activateAt4 } from './simd';
+import { storePart, order } from './lanes';
+import { phaseRowFloats, columnOffsets, fillRingRow } from './ring';
 
 /** Output pixels per channels-last work item. */
 const CHUNK: i32 = 64;
 /**
  * Bytes at the start of the workspace: 16 zero bytes (the bias of a plan without bias), then a
- * 16-byte sink for the ordering stores of the hot loops (see `order`).
+ * 16-byte sink for the ordering stores of the hot loops (see `order` in lanes.ts).
  */
 const HEAD: usize = 32;
 /** Offset of the sink in the workspace. */
 const SINK: usize = 16;
 
-/** Floats per phase row of a channels-first row buffer: every column an 8-wide output block reads. */
-function bufferRowFloats(OW: i32, KW: i32, SW: i32, DW: i32): i32 {
-  return roundUp(roundUp(OW, 8) + (KW - 1) * DW / SW, 4);
-}
-
 /**
- * Bytes of workspace `groupedForward` needs for the descriptor at `d`: the head (HEAD), a row
+ * Bytes of workspace `groupedConv` needs for the descriptor at `d`: the head (HEAD), a row
  * table (KD * KH pairs of i32), and channels-first the column offsets (KW i32) and the row
- * buffers (KD * KH rows x Cg channels x SW phases x bufferRowFloats floats).
+ * buffers (KD * KH rows x Cg channels x SW phases x phaseRowFloats floats for blocks of 8 outputs).
  */
-export function groupedWorkspaceBytes(d: usize): usize {
+export function groupedConvWorkspaceBytes(d: usize): usize {
   const rows = field(d, Slot.KernelD) * field(d, Slot.KernelH);
   const KW = field(d, Slot.KernelW);
   const tables = HEAD + align16(<usize>rows << 3);
   if (field(d, Slot.Layout) != 0) return tables;
   const SW = field(d, Slot.StrideW), DW = field(d, Slot.DilationW);
   const Cg = field(d, Slot.InChannels) / field(d, Slot.Groups);
-  const L = bufferRowFloats(field(d, Slot.OutW), KW, SW, DW);
+  const L = phaseRowFloats(field(d, Slot.OutW), 8, KW, SW, DW);
   return tables + align16(<usize>KW << 2) + ((<usize>rows * Cg * SW * L) << 2);
 }
 
 /**
- * Work items of `groupedForward`: channels-first one per image, group and output row (D x H);
+ * Work items of `groupedConv`: channels-first one per image, group and output row (D x H);
  * channels-last one per image, output row and chunk of CHUNK output pixels.
  */
-export function groupedItems(d: usize): i32 {
+export function groupedConvItems(d: usize): i32 {
   const rows = field(d, Slot.Batch) * field(d, Slot.OutD) * field(d, Slot.OutH);
   if (field(d, Slot.Layout) != 0) return rows * ((field(d, Slot.OutW) + CHUNK - 1) / CHUNK);
   return rows * field(d, Slot.Groups);
 }
 
 /** Computes work items [WorkBegin, WorkEnd) of the grouped convolution the descriptor at `d` describes. */
-export function groupedForward(d: usize): void {
+export function groupedConv(d: usize): void {
   const ws = <usize>field(d, Slot.Workspace);
   memory.fill(ws, 0, SINK);
   if (field(d, Slot.Layout) != 0) forwardChannelsLast(d);
   else forwardChannelsFirst(d);
-}
-
-/** The fused activation on four lanes, its parameters read from the descriptor's slots at `ac`. */
-// @ts-ignore: decorator
-@inline function act4(v: v128, ac: usize): v128 {
-  return activate4(v, v128.load32_splat(ac), v128.load32_splat(ac, 4), v128.load32_splat(ac, 8));
-}
-
-/**
- * Stores v to the workspace sink. Hot loops store a running sum there between their groups of
- * loads: V8 keeps wasm loads in program order with stores, so this stops its scheduler from
- * hoisting every load of an iteration to the top, which would need more than its 15 vector
- * registers and spill. The sink is never read.
- */
-// @ts-ignore: decorator
-@inline function order(sink: usize, v: v128): void {
-  v128.store(sink, v);
-}
-
-/** Writes the first `r` lanes (r >= 4: all) of v at p. */
-// @ts-ignore: decorator
-@inline function storePart(p: usize, v: v128, r: i32): void {
-  if (r >= 4) { v128.store(p, v); return; }
-  if (r == 1) { v128.store32_lane(p, v, 0); return; }
-  v128.store64_lane(p, v, 0);
-  if (r == 3) v128.store32_lane(p, v, 2, 8);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +108,7 @@ function forwardChannelsFirst(d: usize): void {
   const KB = (Kg + 3) >> 2;
   const taps = KD * KH * KW;
   const blockBytes = <usize>(taps * Cg) << 4;
-  const L = bufferRowFloats(OW, KW, SW, DW);
+  const L = phaseRowFloats(OW, 8, KW, SW, DW);
   const phaseBytes = <usize>L << 2;
   const channelBytes = phaseBytes * SW;
   const rowBytes = channelBytes * Cg;
@@ -147,10 +117,7 @@ function forwardChannelsFirst(d: usize): void {
   const colOff = tab + align16(<usize>(KD * KH) << 3);
   const buffers = colOff + align16(<usize>KW << 2);
   memory.fill(buffers, 0, rowBytes * KD * KH);
-  for (let kw = 0; kw < KW; kw++) {
-    const pos = kw * DW;
-    store<i32>(colOff + (<usize>kw << 2), <i32>(<usize>(pos % SW) * phaseBytes + (<usize>(pos / SW) << 2)));
-  }
+  columnOffsets(colOff, KW, SW, DW, phaseBytes);
   const inPlane = <usize>ID * IH * IW, outPlane = <usize>OD * OH * OW;
   const taps3 = KW == 3 && SW == 1 && DW == 1;
 
@@ -281,8 +248,8 @@ function rowBlockFirst(
     }
   }
   if (act) {
-    a0 = act4(a0, ac); a1 = act4(a1, ac); a2 = act4(a2, ac); a3 = act4(a3, ac);
-    if (wide) { e0 = act4(e0, ac); e1 = act4(e1, ac); e2 = act4(e2, ac); e3 = act4(e3, ac); }
+    a0 = activateAt4(a0, ac, true); a1 = activateAt4(a1, ac, true); a2 = activateAt4(a2, ac, true); a3 = activateAt4(a3, ac, true);
+    if (wide) { e0 = activateAt4(e0, ac, true); e1 = activateAt4(e1, ac, true); e2 = activateAt4(e2, ac, true); e3 = activateAt4(e3, ac, true); }
   }
   const planeBytes = outPlane << 2;
   let out = yk + off;
@@ -474,7 +441,7 @@ function forwardChannelsLast(d: usize): void {
             }
           }
         }
-        if (act) { a0 = act4(a0, ac); a1 = act4(a1, ac); a2 = act4(a2, ac); a3 = act4(a3, ac); }
+        if (act) { a0 = activateAt4(a0, ac, true); a1 = activateAt4(a1, ac, true); a2 = activateAt4(a2, ac, true); a3 = activateAt4(a3, ac, true); }
         const kn = min(4, Kg - kb * 4);
         const o = out + (<usize>k0 << 2);
         storePart(o, a0, kn);
@@ -531,7 +498,7 @@ function pixelsClipped(
               for (; c < Cg; c++, wp += 16) a = madd(v128.load32_splat(p + (<usize>c << 2)), v128.load(wp), a);
             }
           }
-          if (act) a = act4(a, ac);
+          if (act) a = activateAt4(a, ac, true);
           storePart(out + (<usize>k0 << 2), a, kn);
         } else {
           for (let k = 0; k < kn; k++) {

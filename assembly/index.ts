@@ -3,11 +3,13 @@
  * no allocation, no exceptions, no mutable global state, so one module can serve several
  * threads on one shared memory.
  */
-export { convForward, convForwardItems, convTransposed, convTransposedItems, workspaceBytes } from './conv';
-export { depthwiseForward, depthwiseItems, depthwiseWorkspaceBytes } from './depthwise';
-export { groupedForward, groupedItems, groupedWorkspaceBytes } from './grouped';
-export { separableForward, separableItems } from './separable';
-export { winogradForward, winogradItems, winogradWorkspaceBytes } from './winograd';
+export {
+  gemmConv, gemmConvItems, gemmConvWorkspaceBytes, transposedConv, transposedConvItems, transposedConvWorkspaceBytes,
+} from './conv';
+export { depthwiseConv, depthwiseConvItems, depthwiseConvWorkspaceBytes } from './depthwise/index';
+export { groupedConv, groupedConvItems, groupedConvWorkspaceBytes } from './grouped';
+export { separableConv, separableConvItems, separableConvWorkspaceBytes } from './separable';
+export { winogradConv, winogradConvItems, winogradConvWorkspaceBytes } from './winograd';
 export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, realPack, realUnpack } from './fft';

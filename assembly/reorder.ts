@@ -130,7 +130,7 @@ export function signalRows(signal: usize, rows: usize, N: i32, C: i32, L: i32, P
       memory.fill(row + <usize>end * bytes, 0, <usize>(J - end) * bytes);
       let to = row + <usize>first * bytes;
       let at = from + <usize>(r + 3 * first - PL) * bytes;
-      const step = 3 * bytes;
+      const step = bytes * 3;
       if (channelsLast) {
         for (let j = first; j < end; j++, to += bytes, at += step) memory.copy(to, at, bytes);
       } else {
@@ -157,7 +157,7 @@ export function signalMerge(rows: usize, signal: usize, N: i32, C: i32, L: i32, 
     for (let r = 0; r < 3; r++) {
       let at = from + <usize>r * rowBytes;
       let dst = to + <usize>r * bytes;
-      const step = 3 * bytes;
+      const step = bytes * 3;
       if (channelsLast) {
         for (let o = r; o < L; o += 3, at += bytes, dst += step) memory.copy(dst, at, bytes);
       } else {

@@ -10,25 +10,32 @@
  * [MidChannels][taps] (channels-first) or [taps][MidChannels] (channels-last); PointwiseWeights:
  * packed like a 1x1 convolution's (4-row panels x MidChannels channels-first, 8-column panels
  * channels-last); Bias and activation apply to the final output. BlockK splits MidChannels.
- * Workspace: as `workspaceBytes(d, false)` of conv.ts (packed block, coordinates, tile scratch).
+ * Workspace (`separableConvWorkspaceBytes`, 16-byte aligned parts): the packed block (BlockK x
+ * BlockP floats), pixel coordinates (16 bytes per pixel) and the GEMM's 128-byte tile scratch.
  * Writes only the output and the workspace; reads up to 64 bytes past an input row.
  */
-import { Slot } from './descriptor';
+import { Slot, TILE_COLS } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE, BIAS_ROW, BIAS_COL, ACTIVATE } from './gemm';
 import { madd } from './simd';
 import { pixelCoords } from './pack';
 
 
-/** Work items of `separableForward`: one per image and block of BlockP output pixels. */
-export function separableItems(d: usize): i32 {
+/** Bytes of workspace `separableConv` needs for the descriptor at `d`. */
+export function separableConvWorkspaceBytes(d: usize): usize {
+  const bp = <usize>roundUp(field(d, Slot.BlockP), TILE_COLS);
+  return align16(<usize>field(d, Slot.BlockK) * bp * 4) + bp * 16 + 128;
+}
+
+/** Work items of `separableConv`: one per image and block of BlockP output pixels. */
+export function separableConvItems(d: usize): i32 {
   const P = field(d, Slot.OutD) * field(d, Slot.OutH) * field(d, Slot.OutW);
-  const bp = roundUp(field(d, Slot.BlockP), 8);
+  const bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   return field(d, Slot.Batch) * ((P + bp - 1) / bp);
 }
 
 /** Computes the fused depthwise-separable convolution the descriptor at `d` describes. */
-export function separableForward(d: usize): void {
+export function separableConv(d: usize): void {
   const C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels), mid = field(d, Slot.MidChannels);
   const ID = field(d, Slot.InD), IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -37,7 +44,7 @@ export function separableForward(d: usize): void {
   const pw = <usize>field(d, Slot.PointwiseWeights), bias = <usize>field(d, Slot.Bias);
   const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
   const act = field(d, Slot.HasActivation) != 0 ? ACTIVATE : 0;
-  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), 8);
+  const bk = field(d, Slot.BlockK), bp = roundUp(field(d, Slot.BlockP), TILE_COLS);
   const channelsLast = field(d, Slot.Layout) != 0;
   const inPlane = <usize>ID * IH * IW;
   const packed = <usize>field(d, Slot.Workspace);

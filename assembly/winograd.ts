@@ -10,7 +10,7 @@
  * a matrix product U_xi [Kg x Cg] * V_xi [Cg x tiles]: 16 multiply-adds per tile and channel pair
  * instead of 36. Those 16 products go through the packed GEMM of gemm.ts.
  *
- * Contract of `winogradForward(d)` (descriptor: see descriptor.ts). Kernel 3x3, stride 1,
+ * Contract of `winogradConv(d)` (descriptor: see descriptor.ts). Kernel 3x3, stride 1,
  * dilation 1, D = 1; the padding slots give the zero padding before each axis, the output size
  * gives the rest (rows and columns past the input read as zero). It reads the input, the packed
  * weights, the bias (0 when absent, else K floats) and the descriptor, never past the input
@@ -21,15 +21,16 @@
  *  - Tiles: TH = ceil(OH / 2) rows of TW = ceil(OW / 2) tiles, numbered row-major; tile (th, tw)
  *    writes outputs (2th + a, 2tw + b), a, b in {0, 1}, those inside the output, from input
  *    rows 2th - PadH .. +3 and columns 2tw - PadW .. +3.
- *  - Work items: image x group x block of BlockP tiles (BlockP a multiple of 8); the call
- *    computes items [WorkBegin, WorkEnd) of `winogradItems(d)`. BlockK is the number of input
- *    channels transformed and reduced at once (the GEMM's reduction block).
+ *  - Work items: image x group x block of BlockTiles tiles (the BlockP slot, rounded up to a
+ *    multiple of TILE_COLS); the call computes items [WorkBegin, WorkEnd) of
+ *    `winogradConvItems(d)`. BlockK is the number of input channels transformed and reduced at
+ *    once (the GEMM's reduction block).
  *  - Weights, per group g (Cg = C / G input, Kg = K / G output channels), per xi = 4i + j (the
  *    element (i, j) of U = G g G^T), stored one after the other:
  *    channels-first: U_xi as 4-row GEMM panels over output channels, [ceil(Kg/4)][Cg][4];
  *    channels-last: U_xi as 8-column GEMM panels over output channels, [ceil(Kg/8)][Cg][8];
  *    entries past Kg are zero. src/winograd.ts packs them.
- *  - Workspace (`winogradWorkspaceBytes`, 16-byte aligned parts): V, the 16 transformed input
+ *  - Workspace (`winogradConvWorkspaceBytes`, 16-byte aligned parts): V, the 16 transformed input
  *    blocks (BlockP x BlockK floats each: channels-first 8-tile panels [BlockP/8][kc][8],
  *    channels-last 4-tile panels [BlockP/4][kc][4]); M, the 16 GEMM results (BlockP x Kg floats
  *    each: channels-first [Kg][BlockP], channels-last [BlockP][Kg]); 128 bytes of GEMM tile
@@ -37,7 +38,7 @@
  *    floats + 16 bytes), filled on entry and never written afterwards. Its contents on entry
  *    do not matter.
  */
-import { Slot } from './descriptor';
+import { Slot, TILE_ROWS, TILE_COLS } from './descriptor';
 import { field, fieldF, align16, roundUp } from './fields';
 import { gemm, ACCUMULATE } from './gemm';
 import { activate4, activate1 } from './simd';
@@ -52,23 +53,23 @@ const TABLE_BYTES: usize = 256;
   return ((field(d, Slot.OutH) + 1) >> 1) * ((field(d, Slot.OutW) + 1) >> 1);
 }
 
-/** Bytes of workspace `winogradForward` needs for the descriptor at `d`. */
-export function winogradWorkspaceBytes(d: usize): usize {
-  const bt = <usize>roundUp(field(d, Slot.BlockP), 8);
+/** Bytes of workspace `winogradConv` needs for the descriptor at `d`. */
+export function winogradConvWorkspaceBytes(d: usize): usize {
+  const bt = <usize>roundUp(field(d, Slot.BlockTiles), TILE_COLS);
   const bk = <usize>field(d, Slot.BlockK);
   const Kg = <usize>(field(d, Slot.OutChannels) / field(d, Slot.Groups));
   return align16(16 * bt * bk * 4) + align16(16 * bt * Kg * 4) + 128 + STAGE_BYTES + TABLE_BYTES
     + align16(max<usize>(bk, 16) * 4 + 16);
 }
 
-/** Work items of `winogradForward`: one per image, group and block of BlockP tiles. */
-export function winogradItems(d: usize): i32 {
-  const bt = roundUp(field(d, Slot.BlockP), 8);
+/** Work items of `winogradConv`: one per image, group and block of BlockTiles tiles. */
+export function winogradConvItems(d: usize): i32 {
+  const bt = roundUp(field(d, Slot.BlockTiles), TILE_COLS);
   return field(d, Slot.Batch) * field(d, Slot.Groups) * ((tileCount(d) + bt - 1) / bt);
 }
 
 /** Computes the 3x3, stride-1 convolution the descriptor at `d` describes (see the contract above). */
-export function winogradForward(d: usize): void {
+export function winogradConv(d: usize): void {
   const C = field(d, Slot.InChannels), K = field(d, Slot.OutChannels), G = field(d, Slot.Groups);
   const IH = field(d, Slot.InH), IW = field(d, Slot.InW);
   const OH = field(d, Slot.OutH), OW = field(d, Slot.OutW);
@@ -77,7 +78,7 @@ export function winogradForward(d: usize): void {
   const w = <usize>field(d, Slot.Weights), bias = <usize>field(d, Slot.Bias);
   const act = field(d, Slot.HasActivation) != 0;
   const lo = fieldF(d, Slot.ActLo), hi = fieldF(d, Slot.ActHi), slope = fieldF(d, Slot.ActSlope);
-  const bt = roundUp(field(d, Slot.BlockP), 8), bk = field(d, Slot.BlockK);
+  const bt = roundUp(field(d, Slot.BlockTiles), TILE_COLS), bk = field(d, Slot.BlockK);
   const channelsLast = field(d, Slot.Layout) != 0;
 
   const Cg = C / G, Kg = K / G;
@@ -95,7 +96,7 @@ export function winogradForward(d: usize): void {
   const zeros = table + TABLE_BYTES;
   memory.fill(zeros, 0, <usize>max(bk, 16) * 4 + 16);
   // Packed weights: 16 blocks of Kp x Cg per group.
-  const Kp = channelsLast ? roundUp(Kg, 8) : roundUp(Kg, 4);
+  const Kp = channelsLast ? roundUp(Kg, TILE_COLS) : roundUp(Kg, TILE_ROWS);
   const ux = <usize>Kp * Cg * 4;
 
   const end = field(d, Slot.WorkEnd);

@@ -1,9 +1,10 @@
 // Variant comparisons inside wasmconv (one process, rounds interleaved, medians):
-//  - depthwise convolution on its dedicated kernels against the same plan forced onto the
-//    im2col GEMM (`algorithm: 'gemm'`), on the suite's depthwise workloads, both layouts;
+//  - every algorithm of the list (src/algorithms/index.ts) that 'auto' picks for a workload of the
+//    suite, against the same plan forced onto the im2col GEMM (`algorithm: 'gemm'`), both layouts;
 //  - spatially separable convolution against conv2d with the outer-product kernel, k = 3 .. 9.
 // Run: npm run build && node bench/variants.mjs
-import * as wc from '../dist/index.js';
+import { readFileSync } from 'node:fs';
+import * as wc from '../build/internal.mjs';
 
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 15);
 const rand = (n, seed) => { const a = new Float32Array(n); let s = seed; for (let i = 0; i < n; i++) { s = (s * 1664525 + 1013904223) >>> 0; a[i] = s / 2 ** 32 - 0.5; } return a; };
@@ -19,18 +20,32 @@ function race(fns) {
 
 await wc.ready();
 console.log(`wasmconv variants · backend ${wc.backend()} · ${rounds} rounds, medians\n`);
-console.log('| depthwise workload | dedicated kernels ms | GEMM ms | speedup |\n| --- | --: | --: | --: |');
-for (const [name, c, s] of [['dw (3x3 s1, 112x112x32)', 32, 1], ['dws2 (3x3 s2, 112x112x96)', 96, 2]]) {
-  for (const layout of ['NCHW', 'NHWC']) {
-    const x = { data: rand(c * 112 * 112, 1), shape: layout === 'NCHW' ? [1, c, 112, 112] : [1, 112, 112, c] };
-    const w = { data: rand(c * 9, 2), shape: [c, 1, 3, 3] };
-    const options = { groups: c, padding: 1, stride: s, layout };
-    const direct = wc.createConv2d(w, options);
-    const gemm = wc.createConv2d(w, { ...options, algorithm: 'gemm' });
-    const [a, b] = race([() => direct.run(x), () => gemm.run(x)]);
-    console.log(`| ${name} ${layout} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(1)}x |`);
-    direct.dispose(); gemm.dispose();
+const { workloads } = JSON.parse(readFileSync(new URL('./workloads.json', import.meta.url), 'utf8'));
+const LAYOUTS = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
+const CREATE = { 1: wc.createConv1d, 2: wc.createConv2d, 3: wc.createConv3d };
+const prod = (a) => a.reduce((x, y) => x * y, 1);
+console.log('| algorithm | workload | its kernel ms | GEMM ms | speedup |\n| --- | --- | --: | --: | --: |');
+for (const algorithm of wc.ALGORITHMS) {
+  if (algorithm.name === 'gemm') continue;
+  let compared = 0;
+  for (const w of workloads.filter((l) => l.op === 'conv')) {
+    const rank = w.in.length;
+    const weight = { data: rand(w.cout * (w.cin / w.groups) * prod(w.k), 2), shape: [w.cout, w.cin / w.groups, ...w.k] };
+    for (const layout of LAYOUTS[rank]) {
+      const options = { groups: w.groups, padding: w.pad, stride: w.stride, dilation: w.dilation, layout };
+      const auto = CREATE[rank](weight, options);
+      const x = { data: rand(w.cin * prod(w.in), 1), shape: layout === LAYOUTS[rank][0] ? [1, w.cin, ...w.in] : [1, ...w.in, w.cin] };
+      if (wc.algorithmOf(auto, x.shape) === algorithm.name) {
+        const gemm = CREATE[rank](weight, { ...options, algorithm: 'gemm' });
+        const [a, b] = race([() => auto.run(x), () => gemm.run(x)]);
+        console.log(`| ${algorithm.name} | ${w.id} (${w.desc}) ${layout} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}x |`);
+        gemm.dispose();
+        compared++;
+      }
+      auto.dispose();
+    }
   }
+  if (!compared) console.log(`| ${algorithm.name} | no workload of the suite runs on it with a GEMM alternative | | | |`);
 }
 console.log('\n| spatially separable, 3x256x256, per channel | separable ms | full conv2d ms | speedup |\n| --- | --: | --: | --: |');
 for (const k of [3, 5, 7, 9]) {

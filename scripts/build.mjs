@@ -6,7 +6,8 @@
 //     committed);
 //  3. dist/: the Node ESM and CommonJS bundles of both entries (esbuild) and the type declarations
 //     (tsc into build/types/, then one file per entry: scripts/build-types.mjs);
-//  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark.
+//  4. build/reference.mjs: the tests' float64 reference for the tour and the benchmark;
+//     build/internal.mjs: the internal entry (src/internal.ts) for bench/variants.mjs.
 //  5. the browser builds (scripts/build-browser.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,8 @@ await build({
 });
 // The float64 reference of the tests, as plain JavaScript for the tour and the benchmark.
 await build({ ...common, entryPoints: [join(root, 'tests/reference.ts')], format: 'esm', outfile: join(root, 'build/reference.mjs') });
+// The internal entry (the public API with the algorithm list) for the benchmark's variant comparison.
+await build({ ...common, entryPoints: [join(root, 'src/internal.ts')], format: 'esm', outfile: join(root, 'build/internal.mjs') });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 await import('./build-types.mjs');
 await import('./build-browser.mjs');

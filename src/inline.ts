@@ -2,10 +2,11 @@
  * `ready()` of the default entry: the wasm variants are inlined in the bundle
  * (src/generated/wasm.ts) as one deflated, base64-encoded block of the variants interleaved in
  * chunks, inflated on first use with the standard `DecompressionStream`. Only the three backends'
- * variants are inlined; the runtime derives the threaded builds from them.
+ * variants are inlined; ready() derives the threaded builds from them.
  */
 import { CHUNK, PACKED, VARIANTS } from './generated/wasm.ts';
-import { readyWith, type Backend, type ReadyOptions } from './runtime.ts';
+import { type Backend, type ReadyOptions } from './runtime.ts';
+import { readyWith } from './ready.ts';
 
 let unpacked: Promise<Map<Backend, Uint8Array<ArrayBuffer>>> | null = null;
 

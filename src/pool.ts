@@ -6,7 +6,8 @@
  * per part (each with its own workspace). The parts take items one at a time from a shared
  * counter (writing the item's range into their descriptor), so a thread that runs faster (its
  * cache is warmer, or it shares its core with less) does more of them. Workers sleep in
- * `Atomics.wait` on a control block and are woken by `Atomics.notify`. Synchronous runs (Node only: browsers forbid blocking the main
+ * `Atomics.wait` on a control block (its layout and the workers' program: worker.ts) and are
+ * woken by `Atomics.notify`. Synchronous runs (Node only: browsers forbid blocking the main
  * thread) compute part 0 on the main thread and wait for the rest; asynchronous runs give every
  * part to a worker and resolve on the workers' messages, so the caller's event loop stays free.
  * Asynchronous jobs run one after another in the order they were submitted.
@@ -15,17 +16,12 @@
  * ended and replaced. A synchronous run then computes the dead worker's claimed item and every
  * unclaimed one on the calling thread; an asynchronous job fails with an error that says so.
  */
+import { PROTOCOL, claimItems, workerMain, type WorkerInit } from './worker.ts';
 
-/**
- * Control slots per worker (Int32): job sequence, kernel, descriptor, done sequence, status, reply;
- * ACTIVE: 1 + the item it claims last (0: none yet in this job); BEAT: counts wake-ups and items
- * done (a worker whose count stands still past a bound is taken for dead); HALT: tests make the
- * worker stop answering in its next job (see `killWorker`).
- */
-const SLOTS = 9;
-const SEQ = 0, KERNEL = 1, DESCRIPTOR = 2, DONE = 3, STATUS = 4, REPLY = 5, ACTIVE = 6, BEAT = 7, HALT = 8;
-/** After the workers' slots: the job's next unclaimed work item and its item count. */
-const NEXT = 0, TOTAL = 1;
+const {
+  slots: SLOTS, seq: SEQ, kernel: KERNEL, descriptor: DESCRIPTOR, done: DONE, status: STATUS, reply: REPLY,
+  active: ACTIVE, beat: BEAT, halt: HALT, next: NEXT, total: TOTAL,
+} = PROTOCOL;
 /**
  * A worker whose BEAT stays still this long during a job (or 20 times the longest item the
  * calling thread computed, if more) is taken for dead: ended, replaced, its claimed item
@@ -34,60 +30,6 @@ const NEXT = 0, TOTAL = 1;
 const SILENCE_MS = 2000;
 /** How often a waiting main thread (or an asynchronous job's timer) checks the workers' beats, in ms. */
 const CHECK_MS = 20;
-
-/** The worker's program: instantiate, then run jobs until the sequence goes negative. */
-function workerMain(
-  init: {
-    module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number; kernels: string[];
-    job: number; workBegin: number;
-  },
-  post: (message: string | number) => void,
-): void {
-  const { module, memory, control, index, kernels, job, workBegin } = init;
-  const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (d: number) => void>;
-  const fns = kernels.map((name) => exports[name]);
-  const ctl = new Int32Array(control);
-  const base = index * 9;
-  let seq = 0;
-  post('ready');
-  for (;;) {
-    Atomics.wait(ctl, base, seq);
-    seq = Atomics.load(ctl, base);
-    if (seq < 0) return;
-    Atomics.add(ctl, base + 7, 1);
-    // Tests: HALT counts down at the wake-up and at each claim; at 0 the worker stops answering.
-    const halt = () => ctl[base + 8] > 0 && Atomics.sub(ctl, base + 8, 1) === 1 && Atomics.wait(ctl, base + 8, 0);
-    halt();
-    let status = 0;
-    try {
-      // Claim items until none is left; each call computes one. The item is recorded (ACTIVE)
-      // before it is claimed, so a thread that dies leaves behind which item it may have held.
-      const fn = fns[ctl[base + 1]], d = ctl[base + 2];
-      const range = new Int32Array(memory.buffer, d + 4 * workBegin, 2);
-      for (;;) {
-        const item = Atomics.load(ctl, job);
-        if (item >= ctl[job + 1]) break;
-        Atomics.store(ctl, base + 6, item + 1);
-        if (Atomics.compareExchange(ctl, job, item, item + 1) !== item) continue;
-        halt();
-        range[0] = item;
-        range[1] = item + 1;
-        fn(d);
-        Atomics.add(ctl, base + 7, 1);
-      }
-      if (ctl[base + 8] > 0) {
-        Atomics.store(ctl, base + 8, 1);
-        halt();
-      }
-    } catch {
-      status = 1;
-    }
-    ctl[base + 4] = status;
-    Atomics.store(ctl, base + 3, seq);
-    Atomics.notify(ctl, base + 3);
-    if (ctl[base + 5]) post(seq);
-  }
-}
 
 interface WorkerHandle {
   postMessage(message: unknown): void;
@@ -115,6 +57,9 @@ export class Pool {
   private readonly control: Int32Array;
   /** Index in `control` of the job slots (NEXT, TOTAL), after the workers' slots. */
   private readonly job: number;
+  private readonly memory: WebAssembly.Memory;
+  /** Descriptor slot of a part's first work item. */
+  private readonly workBegin: number;
   private readonly workers: WorkerHandle[] = [];
   private readonly sequence: number[] = [];
   private readonly parts: Array<Part | null> = [];
@@ -130,9 +75,11 @@ export class Pool {
   private busy = false;
   private closed = false;
 
-  private constructor(size: number, canBlock: boolean, create: WorkerFactory) {
+  private constructor(size: number, canBlock: boolean, create: WorkerFactory, memory: WebAssembly.Memory, workBegin: number) {
     this.size = size;
     this.canBlock = canBlock;
+    this.memory = memory;
+    this.workBegin = workBegin;
     this.control = new Int32Array(new SharedArrayBuffer((size * SLOTS + 2) * 4));
     this.job = size * SLOTS;
     this.create = create;
@@ -143,14 +90,16 @@ export class Pool {
    * `workBegin` is the descriptor slot of a part's first work item (WorkEnd follows it).
    */
   static async start(
-    size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: string[], workBegin: number,
+    size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: readonly string[], workBegin: number,
   ): Promise<Pool> {
     const isNode = typeof process !== 'undefined' && !!process.versions?.node;
     let pool: Pool;
-    const init = (index: number) => ({
-      module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels, job: pool.job, workBegin,
+    const init = (index: number): WorkerInit => ({
+      module, memory, control: pool.control.buffer as SharedArrayBuffer, index, kernels: [...kernels], job: pool.job, workBegin,
+      protocol: PROTOCOL,
     });
-    const source = `(${workerMain.toString()})`;
+    // The worker's program with the claim loop it shares with the main thread, as one function of (init, post).
+    const source = `((init, post) => (${workerMain.toString()})(init, post, ${claimItems.toString()}))`;
     let factory: WorkerFactory;
     if (isNode) {
       const { Worker } = await import('node:worker_threads');
@@ -186,7 +135,7 @@ export class Pool {
         return w as unknown as WorkerHandle;
       };
     }
-    pool = new Pool(size, isNode, factory);
+    pool = new Pool(size, isNode, factory, memory, workBegin);
     await Promise.all(Array.from({ length: size }, (_, i) => pool.spawn(i)));
     return pool;
   }
@@ -251,39 +200,37 @@ export class Pool {
 
   /**
    * Runs the `items` work items of `kernel` synchronously: part 0 on the calling thread via
-   * `runHere` (its descriptor's range set per item, in `memory`), the others on workers
-   * 0 .. parts-2. Only when `canBlock` and the pool is idle.
+   * `runHere` (the kernel's export here; its descriptor's range set per item), the others on
+   * workers 0 .. parts-2. Only when `canBlock` and the pool is idle.
    */
-  runSync(
-    kernel: number, descriptors: number[], items: number, memory: WebAssembly.Memory, workBegin: number,
-    runHere: (descriptor: number) => void,
-  ): void {
+  runSync(kernel: number, descriptors: number[], items: number, runHere: (descriptor: number) => void): void {
     const helpers = Array.from({ length: descriptors.length - 1 }, (_, i) => i);
     this.startJob(items);
     for (const i of helpers) this.dispatch(i, kernel, descriptors[i + 1], false);
-    // The same claiming loop as the workers' (workerMain).
-    const range = new Int32Array(memory.buffer, descriptors[0] + 4 * workBegin, 2);
+    const d = descriptors[0];
+    const range = new Int32Array(this.memory.buffer, d + 4 * this.workBegin, 2);
     // The longest item here scales the silence bound: on a loaded machine every item takes longer.
     let longest = 0;
-    const runItem = (item: number) => {
+    const compute = () => {
       const start = Date.now();
-      range[0] = item;
-      range[1] = item + 1;
-      runHere(descriptors[0]);
+      runHere(d);
       longest = Math.max(longest, Date.now() - start);
     };
     let lost = new Map<number, number>();
     try {
-      for (let item = Atomics.add(this.control, this.job + NEXT, 1); item < items; item = Atomics.add(this.control, this.job + NEXT, 1)) {
-        runItem(item);
-      }
+      claimItems(this.control, this.job, PROTOCOL, -1, range, compute);
     } finally {
       // Even when a kernel trapped here: the workers still use the job's memory until they finish.
       lost = this.awaitWorkers(helpers, Math.max(SILENCE_MS, 20 * longest));
     }
     // A worker taken for dead may have claimed one item and not finished it: computed here again
     // (an item writes its whole share of the output, so a second computation changes nothing).
-    for (const active of lost.values()) if (active > 0) runItem(active - 1);
+    for (const active of lost.values()) {
+      if (active === 0) continue;
+      range[0] = active - 1;
+      range[1] = active;
+      compute();
+    }
     if (helpers.some((i) => !lost.has(i) && this.control[i * SLOTS + STATUS] !== 0)) {
       throw new Error('wasmconv: a kernel trapped in a worker thread');
     }

@@ -2,10 +2,11 @@
  * The URL entry, `wasmconv/url`: the API of the default entry, but the wasm variants are separate
  * files (dist/wasmconv.<variant>.wasm) that `ready()` fetches, only the one it uses, instead of
  * base64 inlined in the JavaScript. Browsers and bundlers fetch them; under Node, files (file:
- * URLs, as the default folder is there) are read from disk. With threads, the runtime derives the
+ * URLs, as the default folder is there) are read from disk. With threads, ready() derives the
  * threaded build from the fetched variant.
  */
-import { readyWith, describe, type Backend, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { describe, type Backend, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { readyWith } from './ready.ts';
 
 export * from './index.ts';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import { refConv } from './reference.ts';
 import { expectClose, rng, randomTensor, tolFor } from './helpers.ts';
 import { convCase } from './cases.ts';
@@ -66,7 +66,7 @@ describe.skipIf(!backendAvailable())(`conv2d on the ${BACKEND} backend`, () => {
         const w = randomTensor(r, [k, c / groups, 3, 3]);
         const opts = { padding: 1, groups, layout, algorithm: 'gemm' as const };
         const plan = wc.createConv2d(w, opts);
-        expect(Plan.algorithmOf(plan)).toBe('gemm');
+        expect(algorithmOf(plan)).toBe('gemm');
         expectClose(plan.run(x), refConv(x, w, opts), tolFor((c / groups) * 9), `gemm ${c} ${groups} ${layout}`);
         plan.dispose();
       }

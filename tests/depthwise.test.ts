@@ -1,6 +1,6 @@
 /**
  * Depthwise convolution (groups == input channels, any channel multiplier): the direct kernels
- * of assembly/depthwise.ts against the float64 reference, on random sweeps and on the shapes
+ * of assembly/depthwise/ against the float64 reference, on random sweeps and on the shapes
  * around the kernels' vector widths (4 channels channels-last, 4 and 8 output columns
  * channels-first) and their specialised paths (3x3 and 5x5, stride 1 and 2).
  */
@@ -10,7 +10,7 @@ import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
-import { packDepthwiseWeights } from '../src/depthwise.ts';
+import { packDepthwiseWeights } from '../src/algorithms/depthwise.ts';
 
 const pick = <T>(r: Rng, a: readonly T[]): T => a[Math.floor(r() * a.length)];
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };

@@ -7,10 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import {
   packGroupedWeights, prefersGrouped, GROUPED_MAX_CHANNELS, GROUPED_MAX_OUTPUTS_FIRST, GROUPED_MAX_PAIRS_LAST,
-} from '../src/grouped.ts';
+} from '../src/algorithms/grouped.ts';
 import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
@@ -56,8 +56,8 @@ function check(r: Rng, s: Shape, label = ''): void {
   const gemm = CREATE[s.rank](w, { ...options, algorithm: 'gemm' } as never);
   try {
     const taps = s.k.reduce((a, b) => a * b, 1);
-    expect(Plan.algorithmOf(plan), what).toBe(prefersGrouped(s.groups, s.cg, s.kg, taps, s.channelsLast) ? 'grouped' : 'gemm');
-    expect(Plan.algorithmOf(gemm), what).toBe('gemm');
+    expect(algorithmOf(plan), what).toBe(prefersGrouped(s.groups, s.cg, s.kg, taps, s.channelsLast) ? 'grouped' : 'gemm');
+    expect(algorithmOf(gemm), what).toBe('gemm');
     const tol = tolFor(s.cg * taps);
     const y = plan.run(x);
     expectClose(y, refConv(x, w, options as never), tol, what);
@@ -191,7 +191,7 @@ describe.skipIf(!backendAvailable())(`grouped convolution on the ${BACKEND} back
       const w = randomTensor(r, [12, 4, 3, 3]);
       const opts = { padding: 1, groups: 3, layout, bias: new Float32Array(12).fill(0.25), activation: 'relu6' as const };
       const plan = wc.createConv2d(w, opts);
-      expect(Plan.algorithmOf(plan)).toBe('grouped');
+      expect(algorithmOf(plan)).toBe('grouped');
       for (const [h, wd] of [[9, 9], [4, 17], [9, 9], [1, 1], [30, 3]]) {
         const x = randomTensor(r, layout === 'NCHW' ? [1, 12, h, wd] : [1, h, wd, 12]);
         const a = plan.run(x);

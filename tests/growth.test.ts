@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import { refConv, refConvTranspose } from './reference.ts';
 import { expectClose, randomTensor, rng, tolFor } from './helpers.ts';
 import { BACKEND, backendAvailable } from './backend.ts';
@@ -34,7 +34,7 @@ interface Case {
   plan(mode: Mode, last: boolean): wc.ConvPlan;
   /** The expected output, channels-first, for the channels-first input. */
   expected(x: Arr, mode: Mode): Arr;
-  /** The algorithm the plan must use (Plan.algorithmOf), if a single-kernel plan. */
+  /** The algorithm the plan must use (algorithmOf), if a single-kernel plan. */
   algorithm?: string;
   modes?: Mode[];
   /** Rank (for the layout name). */
@@ -94,7 +94,7 @@ describe.runIf(backendAvailable())(`runs that grow the memory (${BACKEND})`, () 
           const plan = c.plan(mode, last);
           const xs = last ? toLast(x) : x;
           const expected = last ? toLast(want) : want;
-          if (c.algorithm) expect(Plan.algorithmOf(plan, xs.shape)).toBe(c.algorithm);
+          if (c.algorithm) expect(algorithmOf(plan, xs.shape)).toBe(c.algorithm);
           const input = wc.wasmTensor(xs.shape, xs.data);
           const output = wc.wasmTensor(plan.outputShape(xs.shape));
           const before = wc.memoryStats().memoryBytes;

@@ -1,6 +1,6 @@
 /**
- * No stray writes: every kernel the plans call (runtime KERNELS: convForward, convTransposed,
- * depthwiseForward, separableForward, winogradForward, groupedForward) is called directly on a descriptor
+ * No stray writes: the kernel of every algorithm in src/algorithms/index.ts (gemmConv,
+ * transposedConv, depthwiseConv, separableConv, winogradConv, groupedConv) is called directly on a descriptor
  * (assembly/descriptor.ts, the contract between the wrapper and the kernels) whose output and
  * workspace blocks are surrounded by guard bytes holding a sentinel pattern. After the call the
  * guards must be intact, every output element written (the output starts as the sentinel too) and
@@ -14,11 +14,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Slot } from '../assembly/descriptor.ts';
-import { runtime, KERNELS, type Kernels, type KernelName } from '../src/runtime.ts';
-import { packWeights } from '../src/plan.ts';
-import { packDepthwiseWeights } from '../src/depthwise.ts';
-import { packWinogradWeights, winogradBlocking } from '../src/winograd.ts';
-import { packGroupedWeights } from '../src/grouped.ts';
+import { runtime } from '../src/runtime.ts';
+import { bindKernel } from '../src/kernels.ts';
+import { ALGORITHMS } from '../src/algorithms/index.ts';
+import { packWeights } from '../src/algorithms/gemm.ts';
+import { packDepthwiseWeights } from '../src/algorithms/depthwise.ts';
+import { packWinogradWeights, winogradBlocking } from '../src/algorithms/winograd.ts';
+import { packGroupedWeights } from '../src/algorithms/grouped.ts';
+import { packSeparableWeights, pointwiseOffset } from '../src/algorithms/separable.ts';
 import { refConv, refConvTranspose, type RefResult } from './reference.ts';
 import { randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
@@ -38,7 +41,8 @@ const to3 = (a: readonly number[], fill: number) => [...new Array(3 - a.length).
 
 interface Job {
   label: string;
-  kernel: KernelName;
+  /** The kernel's export name (its work items and workspace: `<kernel>Items`, `<kernel>WorkspaceBytes`). */
+  kernel: string;
   /** Per-slot values (addresses are filled in by `run`). */
   slots: Partial<Record<Slot, number>>;
   activation?: { lo: number; hi: number; slope: number };
@@ -46,31 +50,11 @@ interface Job {
   weights: Float32Array;
   bias: Float32Array | null;
   outLength: number;
-  /** Work items of the kernel for this descriptor, and its workspace bytes. */
-  items(k: Kernels, d: number): number;
-  workspace(k: Kernels, d: number): number;
   ref(): RefResult;
   red: number;
   /** Bytes from the start of the weights block to the pointwise weights (separable only). */
   pointwiseOffset?: number;
 }
-
-const ITEMS: Record<KernelName, (k: Kernels, d: number) => number> = {
-  convForward: (k, d) => k.convForwardItems(d),
-  convTransposed: (k, d) => k.convTransposedItems(d),
-  depthwiseForward: (k, d) => k.depthwiseItems(d),
-  separableForward: (k, d) => k.separableItems(d),
-  winogradForward: (k, d) => k.winogradItems(d),
-  groupedForward: (k, d) => k.groupedItems(d),
-};
-const WORKSPACE: Record<KernelName, (k: Kernels, d: number) => number> = {
-  convForward: (k, d) => k.workspaceBytes(d, 0),
-  convTransposed: (k, d) => k.workspaceBytes(d, 1),
-  depthwiseForward: (k, d) => k.depthwiseWorkspaceBytes(d),
-  separableForward: (k, d) => k.workspaceBytes(d, 0),
-  winogradForward: (k, d) => k.winogradWorkspaceBytes(d),
-  groupedForward: (k, d) => k.groupedWorkspaceBytes(d),
-};
 
 /** The geometry slots of a forward or transposed problem (sizes per spatial axis, 1 to 3 axes). */
 function geometrySlots(o: {
@@ -90,8 +74,8 @@ function geometrySlots(o: {
 
 const LAYOUT = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] } as const;
 
-/** A forward convolution job for convForward (im2col GEMM), depthwiseForward, winogradForward or groupedForward. */
-function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogradForward' | 'groupedForward', o: {
+/** A forward convolution job for gemmConv (im2col GEMM), depthwiseConv, winogradConv or groupedConv. */
+function forwardJob(r: Rng, kernel: 'gemmConv' | 'depthwiseConv' | 'winogradConv' | 'groupedConv', o: {
   channelsLast: boolean; N: number; groups: number; cg: number; kg: number; inS: number[]; k: number[];
   stride: number[]; dilation: number[]; pads: Pair[]; blockK?: number; blockP?: number; bias: boolean; act: boolean;
 }): Job {
@@ -104,9 +88,9 @@ function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogr
   const b = o.bias ? randomTensor(r, [K]).data : null;
   const red = o.cg * prod(o.k);
   let weights: Float32Array, blockK = o.blockK ?? red, blockP = o.blockP ?? 8;
-  if (kernel === 'depthwiseForward') weights = packDepthwiseWeights(w.data, w.shape, o.channelsLast, false, o.kg);
-  else if (kernel === 'groupedForward') weights = packGroupedWeights(w.data, w.shape, o.groups, o.channelsLast, false);
-  else if (kernel === 'winogradForward') {
+  if (kernel === 'depthwiseConv') weights = packDepthwiseWeights(w.data, w.shape, o.channelsLast, false, o.kg);
+  else if (kernel === 'groupedConv') weights = packGroupedWeights(w.data, w.shape, o.groups, o.channelsLast, false);
+  else if (kernel === 'winogradConv') {
     weights = packWinogradWeights(w.data, w.shape, o.groups, o.channelsLast, false);
     const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / 2) * Math.ceil(outS[1] / 2), 1);
     blockK = o.blockK ?? wb.blockK;
@@ -123,8 +107,6 @@ function forwardJob(r: Rng, kernel: 'convForward' | 'depthwiseForward' | 'winogr
     weights,
     bias: b,
     outLength: o.N * K * prod(outS),
-    items: ITEMS[kernel],
-    workspace: WORKSPACE[kernel],
     ref: () => activateRef(refConv(x, w, { layout, stride: o.stride, dilation: o.dilation, padding: o.pads, groups: o.groups, bias: b ?? undefined }), activation),
     red,
   };
@@ -155,16 +137,14 @@ function transposedJob(r: Rng, o: {
   const blockK = o.blockK ?? o.cg, blockP = o.blockP ?? 8;
   const activation = o.act ? { lo: -0.5, hi: 0.75, slope: 0.25 } : undefined;
   return {
-    label: `convTransposed ${layout} N=${o.N} C=${C} K=${K} groups=${o.groups} in [${o.inS}] k [${o.k}] stride [${o.stride}] dilation [${o.dilation}] pads ${JSON.stringify(o.pads)} out [${outS}] blockK ${blockK} blockP ${blockP}${b ? ' bias' : ''}${o.act ? ' act' : ''}`,
-    kernel: 'convTransposed',
+    label: `transposedConv ${layout} N=${o.N} C=${C} K=${K} groups=${o.groups} in [${o.inS}] k [${o.k}] stride [${o.stride}] dilation [${o.dilation}] pads ${JSON.stringify(o.pads)} out [${outS}] blockK ${blockK} blockP ${blockP}${b ? ' bias' : ''}${o.act ? ' act' : ''}`,
+    kernel: 'transposedConv',
     slots: geometrySlots({ channelsLast: o.channelsLast, N: o.N, C, K, inS: o.inS, outS, k: o.k, stride: o.stride, dilation: o.dilation, padBegin: o.pads.map((p) => p[0]), groups: o.groups, blockK, blockP }),
     activation,
     input: x.data,
     weights: packWeights(w.data, w.shape, o.groups, true, o.channelsLast, false),
     bias: b,
     outLength: o.N * K * prod(outS),
-    items: ITEMS.convTransposed,
-    workspace: WORKSPACE.convTransposed,
     ref: () => activateRef(refConvTranspose(x, w, { layout, stride: o.stride, dilation: o.dilation, padding: o.pads, outputSize: outS, groups: o.groups, bias: b ?? undefined }), activation),
     red: o.cg * prod(o.k),
   };
@@ -183,30 +163,24 @@ function separableJob(r: Rng, o: {
   const pw = randomTensor(r, [o.K, mid, 1, 1]);
   const b = o.bias ? randomTensor(r, [o.K]).data : null;
   const taps = prod(o.k);
-  // The plan's layout of the weights block: depthwise filters [mid][taps] or [taps][mid], padded to 4 floats, then the pointwise panels.
-  const depthwiseFloats = Math.ceil((mid * taps) / 4) * 4;
-  const packedPw = packWeights(pw.data, pw.shape, 1, false, o.channelsLast, false);
-  const weights = new Float32Array(depthwiseFloats + packedPw.length);
-  for (let j = 0; j < mid; j++) for (let t = 0; t < taps; t++) weights[o.channelsLast ? t * mid + j : j * taps + t] = dw.data[j * taps + t];
-  weights.set(packedPw, depthwiseFloats);
+  // Depthwise filters [mid][taps] or [taps][mid], padded to 4 floats, then the pointwise panels.
+  const weights = packSeparableWeights(dw.data, dw.shape, pw, o.channelsLast, false);
   const layout = o.channelsLast ? 'NHWC' : 'NCHW';
   const blockK = o.blockK ?? mid, blockP = o.blockP ?? 8;
   const activation = o.act ? { lo: -0.5, hi: 0.75, slope: 0.25 } : undefined;
   return {
-    label: `separableForward ${layout} N=${o.N} C=${o.C} m=${o.m} K=${o.K} in [${inS}] k [${o.k}] stride [${o.stride}] dilation [${o.dilation}] pads ${JSON.stringify(o.pads)} blockK ${blockK} blockP ${blockP}${b ? ' bias' : ''}${o.act ? ' act' : ''}`,
-    kernel: 'separableForward',
+    label: `separableConv ${layout} N=${o.N} C=${o.C} m=${o.m} K=${o.K} in [${inS}] k [${o.k}] stride [${o.stride}] dilation [${o.dilation}] pads ${JSON.stringify(o.pads)} blockK ${blockK} blockP ${blockP}${b ? ' bias' : ''}${o.act ? ' act' : ''}`,
+    kernel: 'separableConv',
     slots: {
       ...geometrySlots({ channelsLast: o.channelsLast, N: o.N, C: o.C, K: o.K, inS, outS, k: o.k, stride: o.stride, dilation: o.dilation, padBegin: o.pads.map((p) => p[0]), groups: o.C, blockK, blockP }),
       [Slot.MidChannels]: mid,
     },
-    pointwiseOffset: depthwiseFloats * 4,
+    pointwiseOffset: pointwiseOffset(mid, taps),
     activation,
     input: x.data,
     weights,
     bias: b,
     outLength: o.N * o.K * prod(outS),
-    items: ITEMS.separableForward,
-    workspace: WORKSPACE.separableForward,
     ref: () => {
       const m = refConv(x, dw, { layout, stride: o.stride, dilation: o.dilation, padding: o.pads, groups: o.C });
       return activateRef(refConv(m, pw, { layout, bias: b ?? undefined }), activation);
@@ -257,8 +231,9 @@ function run(job: Job): string[] {
       f[Slot.ActSlope] = job.activation?.slope ?? 1;
     };
     writeDescriptor();
-    const items = job.items(kernels, desc);
-    const wsBytes = align16(job.workspace(kernels, desc));
+    const kernel = bindKernel(kernels, job.kernel, 0);
+    const items = kernel.items(desc);
+    const wsBytes = align16(kernel.workspaceBytes(desc));
     const outBytes = align16(job.outLength * 4);
     // [guard][output][guard][workspace][guard]
     const region = alloc(GUARD + outBytes + GUARD + wsBytes + GUARD);
@@ -298,7 +273,7 @@ function run(job: Job): string[] {
     d[Slot.Workspace] = workspace;
     d[Slot.WorkBegin] = 0;
     d[Slot.WorkEnd] = items;
-    kernels[job.kernel](desc);
+    kernel.run(desc);
     guardsIntact('whole job');
     const got = outputNow();
     const unwritten = got.findIndex((v) => Object.is(v, sentinelFloat));
@@ -323,7 +298,7 @@ function run(job: Job): string[] {
           dd[Slot.WorkBegin] = item;
           dd[Slot.WorkEnd] = item + 1;
           garbageWorkspace();
-          kernels[job.kernel](desc);
+          kernel.run(desc);
           guardsIntact(`item ${item} of ${items}`);
           const after = outputNow();
           for (let i = 0; i < after.length; i++) {
@@ -348,6 +323,116 @@ function run(job: Job): string[] {
   return problems.map((p) => `${job.label}: ${p}`);
 }
 
+/** Guard cases per kernel: every algorithm's kernel must have some (see the first test). */
+const CASES: Record<string, { title: string; jobs(): Job[] }> = {
+  gemmConv: {
+    title: 'channels and pixels 1 to 17, both layouts, reductions and pixel blocks split at every edge',
+    jobs() {
+      const r = rng(1);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const cout = ((c * 7) % 17) + 1;
+          const width = ((c * 5) % 17) + 1;
+          // 1-D: width output pixels; 2-D with a 3x3 kernel and padding; 3-D pointwise; grouped.
+          jobs.push(forwardJob(r, 'gemmConv', { channelsLast, N: 1 + (c % 2), groups: 1, cg: c, kg: cout, inS: [width], k: [1], stride: [1], dilation: [1], pads: [[0, 0]], bias: c % 3 === 0, act: c % 4 === 0, blockP: 8 * (1 + (c % 3)) }));
+          jobs.push(forwardJob(r, 'gemmConv', { channelsLast, N: 1, groups: 1, cg: c, kg: cout, inS: [1 + (c % 4), width], k: [3, 3], stride: [1, 1 + (c % 2)], dilation: [1, 1], pads: [[1, 1], [1, 2]], bias: true, act: c % 2 === 0, blockK: 1 + ((c * 5) % 11), blockP: 8 }));
+          jobs.push(forwardJob(r, 'gemmConv', { channelsLast, N: 2, groups: 1, cg: c, kg: cout, inS: [2, 1, width], k: [1, 1, 1], stride: [1, 1, 1], dilation: [1, 1, 1], pads: [[0, 0], [0, 0], [0, 0]], bias: c % 2 === 1, act: false }));
+          jobs.push(forwardJob(r, 'gemmConv', { channelsLast, N: 1, groups: 2 + (c % 2), cg: 1 + (c % 5), kg: 1 + (c % 6), inS: [width + 2], k: [3], stride: [2], dilation: [1 + (c % 2)], pads: [[2, 0]], bias: true, act: true, blockK: 2, blockP: 16 }));
+        }
+      }
+      return jobs;
+    },
+  },
+  transposedConv: {
+    title: 'channels and pixels 1 to 17, both layouts, strides, output padding',
+    jobs() {
+      const r = rng(2);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const cout = ((c * 7) % 17) + 1;
+          const width = ((c * 5) % 17) + 1;
+          jobs.push(transposedJob(r, { channelsLast, N: 1 + (c % 2), groups: 1, cg: c, kg: cout, inS: [width], k: [1 + (c % 4)], stride: [1 + (c % 3)], dilation: [1], pads: [[0, 0]], extra: [c % 2], bias: c % 2 === 0, act: c % 3 === 0, blockP: 8 * (1 + (c % 2)) }));
+          jobs.push(transposedJob(r, { channelsLast, N: 1, groups: 1 + (c % 3), cg: 1 + (c % 5), kg: 1 + (c % 4), inS: [1 + (c % 3), 1 + (c % 5)], k: [3, 2], stride: [2, 1 + (c % 2)], dilation: [1, 1 + (c % 2)], pads: [[1, 0], [0, 1]], extra: [1, 0], bias: true, act: true, blockK: 1 + (c % 3), blockP: 8 }));
+          jobs.push(transposedJob(r, { channelsLast, N: 1, groups: 1, cg: c, kg: 1 + (c % 3), inS: [1, 2, 1 + (c % 3)], k: [2, 2, 2], stride: [2, 2, 2], dilation: [1, 1, 1], pads: [[0, 0], [0, 1], [1, 0]], extra: [0, 1, 0], bias: c % 2 === 1, act: false }));
+        }
+      }
+      return jobs;
+    },
+  },
+  depthwiseConv: {
+    title: 'channels 1 to 17, multipliers, widths 1 to 17, both layouts, every stride and dilation path',
+    jobs() {
+      const r = rng(3);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const width = ((c * 5) % 17) + 1;
+          const m = 1 + (c % 3);
+          jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: m, inS: [1 + (c % 5), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+          jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1 + (c % 2), groups: c, cg: 1, kg: 1, inS: [2 + (c % 4), width + 1], k: [3, 3], stride: [2, 2], dilation: [1, 1], pads: [[1, 1], [1, 0]], bias: true, act: false }));
+          jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: m, inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
+          jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [width + 2], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
+          jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
+        }
+      }
+      return jobs;
+    },
+  },
+  separableConv: {
+    title: 'channels 1 to 17, multipliers, pointwise widths, both layouts, reduction blocks',
+    jobs() {
+      const r = rng(4);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const width = ((c * 5) % 17) + 1;
+          const K = ((c * 7) % 17) + 1;
+          jobs.push(separableJob(r, { channelsLast, N: 1 + (c % 2), C: c, m: 1 + (c % 2), K, inS: [1 + (c % 4), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+          jobs.push(separableJob(r, { channelsLast, N: 1, C: c, m: 1, K, inS: [3, width + 2], k: [3, 2], stride: [2, 1 + (c % 2)], dilation: [1, 1 + (c % 2)], pads: [[1, 0], [0, 1]], bias: true, act: true, blockK: 1 + (c % 4), blockP: 8 * (1 + (c % 2)) }));
+        }
+      }
+      return jobs;
+    },
+  },
+  winogradConv: {
+    title: 'tiles 1 to 17 wide, channels past 16, both layouts, blocks of tiles and channels',
+    jobs() {
+      const r = rng(5);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const width = ((c * 5) % 17) + 1;
+          const K = ((c * 7) % 17) + 1;
+          jobs.push(forwardJob(r, 'winogradConv', { channelsLast, N: 1 + (c % 2), groups: 1, cg: 15 + (c % 4), kg: K, inS: [1 + (c % 6), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+          jobs.push(forwardJob(r, 'winogradConv', { channelsLast, N: 1, groups: 1 + (c % 2), cg: 16, kg: 1 + (c % 9), inS: [3 + (c % 4), width + 2], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[c % 2, 0], [0, c % 3 === 0 ? 1 : 0]], bias: true, act: c % 2 === 1, blockK: 1 + (c % 7), blockP: 8 }));
+        }
+      }
+      return jobs;
+    },
+  },
+  groupedConv: {
+    title: 'channels per group 1 to 9, output channels 1 to 17, widths 1 to 17, both layouts, any geometry, workspace not zeroed',
+    jobs() {
+      const r = rng(6);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const width = ((c * 5) % 17) + 1;
+          const cg = 1 + (c % 9), kg = ((c * 7) % 17) + 1;
+          jobs.push(forwardJob(r, 'groupedConv', { channelsLast, N: 1 + (c % 2), groups: 2 + (c % 3), cg, kg, inS: [1 + (c % 5), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+          jobs.push(forwardJob(r, 'groupedConv', { channelsLast, N: 1, groups: 2, cg: 4 * (1 + (c % 2)), kg: 1 + (c % 5), inS: [2 + (c % 4), width + 1], k: [3, 3], stride: [2, 1 + (c % 3)], dilation: [1, 1], pads: [[1, 1], [1, 0]], bias: true, act: false }));
+          jobs.push(forwardJob(r, 'groupedConv', { channelsLast, N: 1, groups: 3, cg, kg: 1 + (c % 6), inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1 + (c % 2)], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
+          jobs.push(forwardJob(r, 'groupedConv', { channelsLast, N: 1, groups: 2, cg, kg, inS: [width + 70], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
+          jobs.push(forwardJob(r, 'groupedConv', { channelsLast, N: 1, groups: 2, cg: 1 + (c % 4), kg: 1 + (c % 5), inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
+        }
+      }
+      return jobs;
+    },
+  },
+};
+
 describe.skipIf(!backendAvailable())(`guards: no kernel writes outside its output and workspace on the ${BACKEND} backend`, () => {
   beforeAll(readyBackend);
 
@@ -359,100 +444,14 @@ describe.skipIf(!backendAvailable())(`guards: no kernel writes outside its outpu
   };
 
   it('the tested kernels are every kernel the plans call', () => {
-    expect([...KERNELS].sort()).toEqual(['convForward', 'convTransposed', 'depthwiseForward', 'groupedForward', 'separableForward', 'winogradForward']);
+    expect(ALGORITHMS.map((a) => a.kernel).sort()).toEqual(Object.keys(CASES).sort());
   });
 
-  it('convForward: channels and pixels 1 to 17, both layouts, reductions and pixel blocks split at every edge', () => {
-    const r = rng(1);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const cout = ((c * 7) % 17) + 1;
-        const width = ((c * 5) % 17) + 1;
-        // 1-D: width output pixels; 2-D with a 3x3 kernel and padding; 3-D pointwise; grouped.
-        jobs.push(forwardJob(r, 'convForward', { channelsLast, N: 1 + (c % 2), groups: 1, cg: c, kg: cout, inS: [width], k: [1], stride: [1], dilation: [1], pads: [[0, 0]], bias: c % 3 === 0, act: c % 4 === 0, blockP: 8 * (1 + (c % 3)) }));
-        jobs.push(forwardJob(r, 'convForward', { channelsLast, N: 1, groups: 1, cg: c, kg: cout, inS: [1 + (c % 4), width], k: [3, 3], stride: [1, 1 + (c % 2)], dilation: [1, 1], pads: [[1, 1], [1, 2]], bias: true, act: c % 2 === 0, blockK: 1 + ((c * 5) % 11), blockP: 8 }));
-        jobs.push(forwardJob(r, 'convForward', { channelsLast, N: 2, groups: 1, cg: c, kg: cout, inS: [2, 1, width], k: [1, 1, 1], stride: [1, 1, 1], dilation: [1, 1, 1], pads: [[0, 0], [0, 0], [0, 0]], bias: c % 2 === 1, act: false }));
-        jobs.push(forwardJob(r, 'convForward', { channelsLast, N: 1, groups: 2 + (c % 2), cg: 1 + (c % 5), kg: 1 + (c % 6), inS: [width + 2], k: [3], stride: [2], dilation: [1 + (c % 2)], pads: [[2, 0]], bias: true, act: true, blockK: 2, blockP: 16 }));
-      }
-    }
-    check(jobs);
-  });
-
-  it('convTransposed: channels and pixels 1 to 17, both layouts, strides, output padding', () => {
-    const r = rng(2);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const cout = ((c * 7) % 17) + 1;
-        const width = ((c * 5) % 17) + 1;
-        jobs.push(transposedJob(r, { channelsLast, N: 1 + (c % 2), groups: 1, cg: c, kg: cout, inS: [width], k: [1 + (c % 4)], stride: [1 + (c % 3)], dilation: [1], pads: [[0, 0]], extra: [c % 2], bias: c % 2 === 0, act: c % 3 === 0, blockP: 8 * (1 + (c % 2)) }));
-        jobs.push(transposedJob(r, { channelsLast, N: 1, groups: 1 + (c % 3), cg: 1 + (c % 5), kg: 1 + (c % 4), inS: [1 + (c % 3), 1 + (c % 5)], k: [3, 2], stride: [2, 1 + (c % 2)], dilation: [1, 1 + (c % 2)], pads: [[1, 0], [0, 1]], extra: [1, 0], bias: true, act: true, blockK: 1 + (c % 3), blockP: 8 }));
-        jobs.push(transposedJob(r, { channelsLast, N: 1, groups: 1, cg: c, kg: 1 + (c % 3), inS: [1, 2, 1 + (c % 3)], k: [2, 2, 2], stride: [2, 2, 2], dilation: [1, 1, 1], pads: [[0, 0], [0, 1], [1, 0]], extra: [0, 1, 0], bias: c % 2 === 1, act: false }));
-      }
-    }
-    check(jobs);
-  });
-
-  it('depthwiseForward: channels 1 to 17, multipliers, widths 1 to 17, both layouts, every stride and dilation path', () => {
-    const r = rng(3);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const width = ((c * 5) % 17) + 1;
-        const m = 1 + (c % 3);
-        jobs.push(forwardJob(r, 'depthwiseForward', { channelsLast, N: 1, groups: c, cg: 1, kg: m, inS: [1 + (c % 5), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
-        jobs.push(forwardJob(r, 'depthwiseForward', { channelsLast, N: 1 + (c % 2), groups: c, cg: 1, kg: 1, inS: [2 + (c % 4), width + 1], k: [3, 3], stride: [2, 2], dilation: [1, 1], pads: [[1, 1], [1, 0]], bias: true, act: false }));
-        jobs.push(forwardJob(r, 'depthwiseForward', { channelsLast, N: 1, groups: c, cg: 1, kg: m, inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
-        jobs.push(forwardJob(r, 'depthwiseForward', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [width + 2], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
-        jobs.push(forwardJob(r, 'depthwiseForward', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
-      }
-    }
-    check(jobs);
-  });
-
-  it('separableForward: channels 1 to 17, multipliers, pointwise widths, both layouts, reduction blocks', () => {
-    const r = rng(4);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const width = ((c * 5) % 17) + 1;
-        const K = ((c * 7) % 17) + 1;
-        jobs.push(separableJob(r, { channelsLast, N: 1 + (c % 2), C: c, m: 1 + (c % 2), K, inS: [1 + (c % 4), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
-        jobs.push(separableJob(r, { channelsLast, N: 1, C: c, m: 1, K, inS: [3, width + 2], k: [3, 2], stride: [2, 1 + (c % 2)], dilation: [1, 1 + (c % 2)], pads: [[1, 0], [0, 1]], bias: true, act: true, blockK: 1 + (c % 4), blockP: 8 * (1 + (c % 2)) }));
-      }
-    }
-    check(jobs);
-  });
-
-  it('winogradForward: tiles 1 to 17 wide, channels past 16, both layouts, blocks of tiles and channels', () => {
-    const r = rng(5);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const width = ((c * 5) % 17) + 1;
-        const K = ((c * 7) % 17) + 1;
-        jobs.push(forwardJob(r, 'winogradForward', { channelsLast, N: 1 + (c % 2), groups: 1, cg: 15 + (c % 4), kg: K, inS: [1 + (c % 6), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
-        jobs.push(forwardJob(r, 'winogradForward', { channelsLast, N: 1, groups: 1 + (c % 2), cg: 16, kg: 1 + (c % 9), inS: [3 + (c % 4), width + 2], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[c % 2, 0], [0, c % 3 === 0 ? 1 : 0]], bias: true, act: c % 2 === 1, blockK: 1 + (c % 7), blockP: 8 }));
-      }
-    }
-    check(jobs);
-  });
-
-  it('groupedForward: channels per group 1 to 9, output channels 1 to 17, widths 1 to 17, both layouts, any geometry, workspace not zeroed', () => {
-    const r = rng(6);
-    const jobs: Job[] = [];
-    for (const channelsLast of [false, true]) {
-      for (let c = 1; c <= 17; c++) {
-        const width = ((c * 5) % 17) + 1;
-        const cg = 1 + (c % 9), kg = ((c * 7) % 17) + 1;
-        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1 + (c % 2), groups: 2 + (c % 3), cg, kg, inS: [1 + (c % 5), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
-        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg: 4 * (1 + (c % 2)), kg: 1 + (c % 5), inS: [2 + (c % 4), width + 1], k: [3, 3], stride: [2, 1 + (c % 3)], dilation: [1, 1], pads: [[1, 1], [1, 0]], bias: true, act: false }));
-        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 3, cg, kg: 1 + (c % 6), inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1 + (c % 2)], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
-        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg, kg, inS: [width + 70], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
-        jobs.push(forwardJob(r, 'groupedForward', { channelsLast, N: 1, groups: 2, cg: 1 + (c % 4), kg: 1 + (c % 5), inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
-      }
-    }
-    check(jobs);
-  });
+  for (const { kernel } of ALGORITHMS) {
+    const cases = CASES[kernel];
+    it(`${kernel}: ${cases?.title ?? 'guard cases'}`, () => {
+      expect(cases, `guard cases for ${kernel}`).toBeDefined();
+      check(cases.jobs());
+    });
+  }
 });

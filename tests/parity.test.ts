@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import { refConv, refConvTranspose } from './reference.ts';
 import { expectClose, randomTensor, rng, tolFor } from './helpers.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
@@ -58,7 +58,7 @@ describe.skipIf(!backendAvailable())(`PyTorch parity (${BACKEND})`, () => {
     const expectedDw = refConv(x, dw, { groups: C, padding: 1 });
     for (const algorithm of ['auto', 'gemm'] as const) {
       const plan = wc.createDepthwiseConv2d(dw, { padding: 1, depthMultiplier: M, algorithm });
-      expect(Plan.algorithmOf(plan)).toBe(algorithm === 'gemm' ? 'gemm' : 'depthwise');
+      expect(algorithmOf(plan)).toBe(algorithm === 'gemm' ? 'gemm' : 'depthwise');
       expectClose(plan.run(x), expectedDw, tolFor(9), `depthwise ${algorithm}`);
       plan.dispose();
       expectClose(wc.depthwiseConv2d(x, dw, { padding: 1, depthMultiplier: M, algorithm }), expectedDw, tolFor(9));

@@ -8,14 +8,14 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import { expectClose, randomTensor, rng } from './helpers.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
 
 type Options = Record<string, unknown>;
 interface Family {
   name: string;
-  /** The algorithm the plan runs the input on (Plan.algorithmOf with the input shape). */
+  /** The algorithm the plan runs the input on (algorithmOf with the input shape). */
   algorithm?: string;
   input: number[];
   /** Sets element 0 of the input to NaN (the Winograd plan's fallback takes it). */
@@ -114,7 +114,7 @@ describe.runIf(backendAvailable())(`a plan is a snapshot of its options (${BACKE
         const plan = f.create(options);
         const fresh = f.create(original);
         try {
-          if (f.algorithm) expect(Plan.algorithmOf(plan, x.shape), f.name).toBe(f.algorithm);
+          if (f.algorithm) expect(algorithmOf(plan, x.shape), f.name).toBe(f.algorithm);
           mutate(options, rng(seed + 2));
           const want = fresh.run(x);
           const got = async ? await plan.runAsync(x) : plan.run(x);

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
-import { Plan } from '../src/plan.ts';
+import { algorithmOf } from '../src/internal.ts';
 import { balancedBlock } from '../src/shape.ts';
 import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
@@ -80,7 +80,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
     const r = rng(1);
     const algorithm = (w: number[], options: Record<string, unknown> = {}, create: (w: wc.TensorLike, o: never) => wc.ConvPlan = wc.createConv2d) => {
       const plan = create(randomTensor(r, w), options as never);
-      const a = Plan.algorithmOf(plan);
+      const a = algorithmOf(plan);
       plan.dispose();
       return a;
     };
@@ -136,7 +136,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
       const w = randomTensor(r, [17, 18, 3, 3]);
       const bias = randomTensor(r, [17]).data;
       const plan = wc.createConv2d(w, { padding: 1, layout, bias, activation: 'relu6' });
-      expect(Plan.algorithmOf(plan)).toBe('winograd');
+      expect(algorithmOf(plan)).toBe('winograd');
       for (let h = 1; h <= 11; h++) {
         for (let wd = 1; wd <= 11; wd++) {
           const x = randomTensor(r, layout === 'NCHW' ? [1, 18, h, wd] : [1, h, wd, 18]);
@@ -186,9 +186,9 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
         const w = randomTensor(r, [K, cg, 3, 3]);
         const opts = { padding, dilation, layout, groups, bias: randomTensor(r, [K]).data, activation: 'relu' } as wc.Conv2dOptions;
         const plan = wc.createConv2d(w, opts);
-        expect(Plan.algorithmOf(plan)).toBe('winograd');
+        expect(algorithmOf(plan)).toBe('winograd');
         const label = JSON.stringify({ N, cg, kg, H, W, dilation, padding, groups, layout });
-        expect(Plan.algorithmOf(plan, x.shape), label).toBe(i < SPLIT ? 'winograd' : 'gemm');
+        expect(algorithmOf(plan, x.shape), label).toBe(i < SPLIT ? 'winograd' : 'gemm');
         const expected = refConv(x, w, opts as never);
         expectClose(plan.run(x), expected, tolFor(cg * 9), label);
         expectClose(plan.run(x, new Float32Array(expected.data.length)), expected, tolFor(cg * 9), `${label} into a buffer`);
@@ -224,7 +224,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
         } as wc.Conv3dOptions;
         const label = JSON.stringify({ N, cg, kg, D, H, W, KD, sd, dd, padding, groups, layout, flip: opts.flip });
         const plan = wc.createConv3d(w, opts);
-        expect(Plan.algorithmOf(plan, x.shape), label).toBe('winograd');
+        expect(algorithmOf(plan, x.shape), label).toBe('winograd');
         const expected = refConv(x, w, opts as never);
         expectClose(plan.run(x), expected, tolFor(cg * KD * 9), label);
         expectClose(plan.run(x, new Float32Array(expected.data.length)), expected, tolFor(cg * KD * 9), `${label} into a buffer`);
@@ -267,7 +267,7 @@ describe.skipIf(!backendAvailable())(`Winograd F(2x2, 3x3) on the ${BACKEND} bac
       for (const [padding, flip] of [[4, false], [[[0, 7]], true], [[[2, 0]], false], ['same', true], [0, false]] as const) {
         const opts = { padding, layout, bias, flip, activation: 'relu6' } as wc.Conv1dOptions;
         const plan = wc.createConv1d(w, opts);
-        expect(Plan.algorithmOf(plan)).toBe('winograd');
+        expect(algorithmOf(plan)).toBe('winograd');
         for (let L = 1; L <= 40; L++) {
           const [p0, p1] = padding === 'same' ? [4, 4] : typeof padding === 'number' ? [padding, padding] : padding[0];
           if (L + p0 + p1 < 9) continue;

@@ -1,11 +1,13 @@
 /** Forward convolution (cross-correlation, or true convolution with `flip`): 1-D, 2-D, 3-D. */
-import { Plan, type ConvKind } from '../plan.ts';
+import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
+import type { ConvKind } from '../spec.ts';
 import type {
   ConvPlan, Conv1dOptions, Conv2dOptions, Conv3dOptions, Tensor, TensorLike,
 } from '../types.ts';
 
 function oneShot(kind: ConvKind, x: TensorLike, w: TensorLike, options: object | undefined): Tensor {
-  const plan = new Plan(kind, w, options, kind.fn);
+  const plan = new Plan(convSpec(kind, w, options, { runFn: kind.fn }));
   try {
     return plan.run(x);
   } finally {
@@ -15,15 +17,15 @@ function oneShot(kind: ConvKind, x: TensorLike, w: TensorLike, options: object |
 
 /** Plan of a 1-D convolution: weight `[Cout, Cin/groups, kW]`, input `[N, C, W]` (or `NWC`). */
 export function createConv1d(weight: TensorLike, options?: Conv1dOptions): ConvPlan {
-  return new Plan({ fn: 'createConv1d', rank: 1, transposed: false }, weight, options);
+  return new Plan(convSpec({ fn: 'createConv1d', rank: 1, transposed: false }, weight, options));
 }
 /** Plan of a 2-D convolution: weight `[Cout, Cin/groups, kH, kW]`, input `[N, C, H, W]` (or `NHWC`). */
 export function createConv2d(weight: TensorLike, options?: Conv2dOptions): ConvPlan {
-  return new Plan({ fn: 'createConv2d', rank: 2, transposed: false }, weight, options);
+  return new Plan(convSpec({ fn: 'createConv2d', rank: 2, transposed: false }, weight, options));
 }
 /** Plan of a 3-D convolution: weight `[Cout, Cin/groups, kD, kH, kW]`, input `[N, C, D, H, W]` (or `NDHWC`). */
 export function createConv3d(weight: TensorLike, options?: Conv3dOptions): ConvPlan {
-  return new Plan({ fn: 'createConv3d', rank: 3, transposed: false }, weight, options);
+  return new Plan(convSpec({ fn: 'createConv3d', rank: 3, transposed: false }, weight, options));
 }
 
 /** 1-D convolution of `x` `[N, C, W]` with `w` `[Cout, Cin/groups, kW]`. */
@@ -40,7 +42,7 @@ export function conv3d(x: TensorLike, w: TensorLike, options?: Conv3dOptions): T
 }
 
 async function oneShotAsync(kind: ConvKind, x: TensorLike, w: TensorLike, options: object | undefined): Promise<Tensor> {
-  const plan = new Plan(kind, w, options, kind.fn);
+  const plan = new Plan(convSpec(kind, w, options, { runFn: kind.fn }));
   try {
     return await plan.runAsync(x);
   } finally {

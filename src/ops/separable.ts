@@ -12,6 +12,7 @@
  *   multiply-adds per output.
  */
 import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
 import { describe } from '../runtime.ts';
 import { checkOptions, checkPositiveInt, checkTensor } from '../validate.ts';
 import { parseWeightLayout, toDefaultLayout, weightAxes, weightLayouts } from '../weightLayout.ts';
@@ -91,7 +92,7 @@ function createDepthwise(rank: 1 | 2 | 3, weight: TensorLike, options: object | 
   const dw = depthwiseInDefaultLayout(fn, weight, o, rank);
   const groups = depthwiseGroups(fn, dw.weight, { ...o, depthMultiplier: dw.depthMultiplier }, rank);
   const { depthMultiplier: _, weightLayout: __, ...rest } = o;
-  return new Plan({ fn, rank, transposed: false }, dw.weight, { ...rest, groups }, oneShot ? fn : undefined);
+  return new Plan(convSpec({ fn, rank, transposed: false }, dw.weight, { ...rest, groups }, { runFn: oneShot ? fn : undefined }));
 }
 
 function runOnce(plan: ConvPlan, x: TensorLike): Tensor {
@@ -210,11 +211,11 @@ export function createSeparableConv2d(
   const runFn = fn === 'createSeparableConv2d' ? undefined : fn;
   if (algorithm === 'gemm') {
     // Both steps on the im2col GEMM, the depthwise result passed between them.
-    const first = new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...pick(rest, SPATIAL), groups, algorithm }, runFn);
-    const second = new Plan({ fn, rank: 2, transposed: false }, pw, { ...pick(rest, EPILOGUE), algorithm, layout: rest.layout }, runFn);
+    const first = new Plan(convSpec({ fn, rank: 2, transposed: false }, dw.weight, { ...pick(rest, SPATIAL), groups, algorithm }, { runFn }));
+    const second = new Plan(convSpec({ fn, rank: 2, transposed: false }, pw, { ...pick(rest, EPILOGUE), algorithm, layout: rest.layout }, { runFn }));
     return new ChainedPlan(fn, first, second);
   }
-  return new Plan({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups, algorithm }, runFn, pw);
+  return new Plan(convSpec({ fn, rank: 2, transposed: false }, dw.weight, { ...rest, groups, algorithm }, { runFn, pointwise: pw }));
 }
 
 /** Depthwise-separable convolution: depthwise `[C * m, 1, kH, kW]` then pointwise `[Cout, C * m, 1, 1]`. */
@@ -262,9 +263,9 @@ export function createSpatiallySeparableConv2d(
   const [dilH, dilW] = split(o.dilation);
   const common = pick(o, ['layout', 'paddingMode', 'flip']);
   const kind = { fn, rank: 2 as const, transposed: false };
-  const first = new Plan(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups });
+  const first = new Plan(convSpec(kind, column, { ...common, padding: padH, stride: strideH, dilation: dilH, groups: o.groups }));
   try {
-    const second = new Plan(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] });
+    const second = new Plan(convSpec(kind, row, { ...common, ...pick(o, EPILOGUE), padding: padW, stride: strideW, dilation: dilW, groups: c.shape[0] }));
     return new ChainedPlan(fn, first, second);
   } catch (e) {
     first.dispose();

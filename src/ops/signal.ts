@@ -16,10 +16,13 @@
  * (boundary 'fill' only; overlap-add for a 1-D signal much longer than its kernel); 'auto' (the
  * default) takes the one the cost model in fftconv.ts expects to be faster.
  */
-import { Plan, type ConvKind } from '../plan.ts';
+import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
+import type { ConvKind } from '../spec.ts';
+import { copyPadded } from '../copyin.ts';
 import { describe, runtime } from '../runtime.ts';
 import { checkOptions, checkTensor } from '../validate.ts';
-import { padIndexMap, product, toThreeAxes, type Pads } from '../shape.ts';
+import { product, toThreeAxes, type Pads } from '../shape.ts';
 import type { Tensor, TensorLike } from '../types.ts';
 import { costs, DIRECT_PREFERRED, FftFilter, OverlapAddFilter, overlapAddLength, type Window } from './fftconv.ts';
 
@@ -327,7 +330,7 @@ function directFilter(kind: Fn, v: Arr, shape: number[], o: Parsed): Pick<Signal
     return [0, 0];
   });
   const convKind: ConvKind = { fn: kind, rank: shape.length as 1 | 2 | 3, transposed: false };
-  const plan = new Plan(convKind, { data: v.data, shape: [1, 1, ...v.shape] }, { flip: kind === 'convolve' }, kind);
+  const plan = new Plan(convSpec(convKind, { data: v.data, shape: [1, 1, ...v.shape] }, { flip: kind === 'convolve' }, { runFn: kind }));
   return {
     run(fn, x, out) {
       const padded = extend({ data: x, shape }, pads, o.boundary, o.fillValue);
@@ -363,22 +366,8 @@ function arrayArg(fn: string, name: string, t: TensorLike, most = 3): { data: Ar
 /** in1 extended by `pads` per axis with the boundary rule. */
 function extend(a: { data: ArrayLike<number>; shape: number[] }, pads: Pads, boundary: SignalBoundary, fill: number) {
   const shape = a.shape.map((n, i) => n + pads[i][0] + pads[i][1]);
-  const [d, h, w] = toThreeAxes(a.shape, 1);
-  const p3 = [...new Array(3 - pads.length).fill([0, 0]), ...pads] as Pads;
-  const mode = boundary === 'wrap' ? 'circular' : boundary === 'symm' ? 'symmetric' : 'fill';
-  const maps = [d, h, w].map((n, i) => {
-    if (mode !== 'fill') return padIndexMap(n, p3[i][0], p3[i][1], mode);
-    const m = new Int32Array(n + p3[i][0] + p3[i][1]);
-    for (let j = 0; j < m.length; j++) {
-      const src = j - p3[i][0];
-      m[j] = src >= 0 && src < n ? src : -1;
-    }
-    return m;
-  });
   const out = new Float32Array(product(shape));
-  let o = 0;
-  for (const z of maps[0]) for (const y of maps[1]) for (const x of maps[2]) {
-    out[o++] = z < 0 || y < 0 || x < 0 ? fill : a.data[(z * h + y) * w + x];
-  }
+  const rule = boundary === 'wrap' ? 'circular' : boundary === 'symm' ? 'symmetric' : 'fill';
+  copyPadded(a.data, out, 1, 1, a.shape, pads, rule, false, fill);
   return { data: out, shape };
 }

@@ -1,5 +1,6 @@
 /** Transposed convolution (the gradient of convolution with respect to its input): 1-D, 2-D, 3-D. */
 import { Plan } from '../plan.ts';
+import { convSpec } from '../options.ts';
 import { oneShot, oneShotAsync } from './conv.ts';
 import type {
   ConvPlan, ConvTranspose1dOptions, ConvTranspose2dOptions, ConvTranspose3dOptions, Tensor, TensorLike,
@@ -7,15 +8,15 @@ import type {
 
 /** Plan of a 1-D transposed convolution: weight `[Cin, Cout/groups, kW]`. */
 export function createConvTranspose1d(weight: TensorLike, options?: ConvTranspose1dOptions): ConvPlan {
-  return new Plan({ fn: 'createConvTranspose1d', rank: 1, transposed: true }, weight, options);
+  return new Plan(convSpec({ fn: 'createConvTranspose1d', rank: 1, transposed: true }, weight, options));
 }
 /** Plan of a 2-D transposed convolution: weight `[Cin, Cout/groups, kH, kW]`. */
 export function createConvTranspose2d(weight: TensorLike, options?: ConvTranspose2dOptions): ConvPlan {
-  return new Plan({ fn: 'createConvTranspose2d', rank: 2, transposed: true }, weight, options);
+  return new Plan(convSpec({ fn: 'createConvTranspose2d', rank: 2, transposed: true }, weight, options));
 }
 /** Plan of a 3-D transposed convolution: weight `[Cin, Cout/groups, kD, kH, kW]`. */
 export function createConvTranspose3d(weight: TensorLike, options?: ConvTranspose3dOptions): ConvPlan {
-  return new Plan({ fn: 'createConvTranspose3d', rank: 3, transposed: true }, weight, options);
+  return new Plan(convSpec({ fn: 'createConvTranspose3d', rank: 3, transposed: true }, weight, options));
 }
 
 /** 1-D transposed convolution of `x` `[N, Cin, W]` with `w` `[Cin, Cout/groups, kW]`. */

@@ -1,15 +1,30 @@
 /**
- * The direct grouped kernel (assembly/grouped.ts): when a convolution takes it, and the packing
- * of its weights.
+ * The direct grouped kernel (assembly/grouped.ts `groupedConv`): when a convolution takes it, and
+ * the packing of its weights.
  */
-import { product } from './shape.ts';
+import type { Algorithm } from './algorithm.ts';
+import { forwardFlops, gemmBlocking } from './algorithm.ts';
+import { rowBufferFits } from './depthwise.ts';
+import { product } from '../shape.ts';
+
+export const grouped: Algorithm = {
+  name: 'grouped',
+  kernel: 'groupedConv',
+  applies: (spec) => !spec.kind.transposed && !spec.pointwiseShape && rowBufferFits(spec.stride, spec.dilation, spec.padding),
+  preferred: (spec) => prefersGrouped(spec.groups, spec.weightShape[1], spec.weightShape[0] / spec.groups, product(spec.kernel), spec.channelsLast),
+  pack: (spec, w) => packGroupedWeights(w.data, w.shape, spec.groups, spec.channelsLast, spec.flip),
+  flops: forwardFlops,
+  blocking: (spec, g, threads) => gemmBlocking((g.C / spec.groups) * product(g.kernel), product(g.out), threads),
+  // 4 channels per group.
+  warmUp: [{ weight: [16, 4, 3, 3], groups: 4 }],
+};
 
 /**
  * Whether a forward convolution (not depthwise) runs on the direct grouped kernel instead of the
  * im2col GEMM: more than one group, more than one tap, at most GROUPED_MAX_CHANNELS input
  * channels per group (`cg`), and at most GROUPED_MAX_OUTPUTS_FIRST output channels per group
- * (`kg`) channels-first, cg * kg at most GROUPED_MAX_PAIRS_LAST channels-last. The plan calls this
- * once; it is the only place the choice is made.
+ * (`kg`) channels-first, cg * kg at most GROUPED_MAX_PAIRS_LAST channels-last. The rule `auto`
+ * applies where the grouped kernel comes before Winograd and the GEMM in ./index.ts.
  *
  * Measured (Node 20.20, 2-core AVX-512 Xeon, simd, interleaved medians of the direct kernel
  * against the same plan forced onto the GEMM, 28x28 and 56x56 images, kernels 1x1, 3x3, 5x5,

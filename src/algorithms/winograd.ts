@@ -1,16 +1,23 @@
 /**
- * Winograd F(2x2, 3x3) (assembly/winograd.ts): when a convolution takes it, the packing of its
- * transformed weights, and its blocking.
+ * Winograd F(2x2, 3x3) (assembly/winograd.ts `winogradConv`): when a convolution takes it, the
+ * packing of its transformed weights, its blocking, and the reorders that turn dilated, 3-D and
+ * 1-D convolutions into its 2-D problem.
  */
-import { balancedBlock } from './shape.ts';
+import type { Algorithm, KernelProblem } from './algorithm.ts';
+import { forwardFlops } from './algorithm.ts';
+import type { ConvSpec } from '../spec.ts';
+import type { Geometry } from '../geometry.ts';
+import type { Exports } from '../kernels.ts';
+import { balancedBlock, toThreeAxes, type Pads } from '../shape.ts';
+import { TILE_COLS, TILE_ROWS } from '../../assembly/descriptor.ts';
 
 /**
  * Whether a forward convolution runs as Winograd F(2x2, 3x3) instead of the im2col GEMM: 2-D,
  * 3x3, stride 1, and at least WINOGRAD_MIN_CHANNELS input channels per group (`cg`), any number
  * of output channels; or 3-D with a 3x3 stride-1 undilated plane (any depth), at least
  * WINOGRAD_MIN_CHANNELS channels per group in a depth window (`cg` times the kernel depth); or
- * 1-D with 9 taps, stride 1, dilation 1 (seen as 3 x 3). The plan calls this once; it is the only
- * place the choice is made. The kernel computes 2-D undilated convolutions: a dilated one runs on
+ * 1-D with 9 taps, stride 1, dilation 1 (seen as 3 x 3). The plan's choice (./index.ts)
+ * asks this after the depthwise and grouped kernels declined. The kernel computes 2-D undilated convolutions: a dilated one runs on
  * the phase images of its input, a 3-D one on its depth windows, a 1-D one on rows of its signal
  * (assembly/reorder.ts); a dilated input that does not split evenly runs on the plan's GEMM
  * fallback.
@@ -84,7 +91,7 @@ export function packWinogradWeights(
 ): Float32Array {
   const [K, Cg] = shape;
   const Kg = K / groups;
-  const tile = channelsLast ? 8 : 4;
+  const tile = channelsLast ? TILE_COLS : TILE_ROWS;
   const Kp = Math.ceil(Kg / tile) * tile;
   const out = new Float32Array(groups * 16 * Kp * Cg);
   const g3 = new Float64Array(9);
@@ -144,4 +151,101 @@ export function winogradBlocking(cg: number, kg: number, tiles: number, parts: n
   const blockK = cg <= WINOGRAD_MAX_BLOCK_K ? cg : Math.ceil(cg / Math.ceil(cg / WINOGRAD_MAX_BLOCK_K));
   const fits = Math.max(8, Math.min(WINOGRAD_MAX_TILES, Math.floor(WINOGRAD_BLOCK_FLOATS / (16 * (blockK + kg)) / 8) * 8));
   return { blockK, blockP: balancedBlock(tiles, fits, parts, WINOGRAD_MIN_TILES) };
+}
+
+export const winograd: Algorithm = {
+  name: 'winograd',
+  kernel: 'winogradConv',
+  // The kernel's shapes; finite weights only (one infinity would turn a whole tile into NaN).
+  applies: (spec, w) => !spec.kind.transposed && !spec.pointwiseShape
+    && prefersWinograd(spec.kind.rank, spec.kernel, spec.stride, spec.dilation, Infinity) && allFinite(w.data),
+  preferred: (spec) => prefersWinograd(spec.kind.rank, spec.kernel, spec.stride, spec.dilation, spec.weightShape[1]),
+  pack(spec, w) {
+    const { groups, channelsLast, flip } = spec;
+    const [K, Cg] = w.shape;
+    if (spec.kind.rank === 1) return packWinogradWeights(nineTapsAsThreeByThree(w.data, w.shape).data, [K, Cg, 3, 3], groups, channelsLast, flip);
+    if (spec.kind.rank === 3) {
+      return packWinogradWeights(depthAsChannels(w.data, w.shape, flip).data, [K, Cg * spec.kernel[0], 3, 3], groups, channelsLast, flip);
+    }
+    return packWinogradWeights(w.data, w.shape, groups, channelsLast, flip);
+  },
+  flops: forwardFlops,
+  blocking(spec, g, threads) {
+    const [, oH, oW] = toThreeAxes(g.out, 1);
+    return winogradBlocking(g.C / spec.groups, spec.outChannels / spec.groups, Math.ceil(oH / 2) * Math.ceil(oW / 2), threads);
+  },
+  problem: winogradProblem,
+  needsFiniteInput: true,
+  warmUp: [{ weight: [16, 16, 3, 3] }],
+};
+
+/** Whether every value is finite (a product with 0 is NaN exactly for NaN and infinities). */
+function allFinite(data: ArrayLike<number>): boolean {
+  let probe = 0;
+  for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+  return probe === 0;
+}
+
+/**
+ * The problem the kernel computes for geometry `g`, with the reorders around it
+ * (assembly/reorder.ts): `g` itself for 2-D undilated plans; the phase images of a dilated
+ * input, the depth windows of a 3-D one, rows of the signal of a 1-D one; null when a dilated
+ * input does not split evenly into phase images (the GEMM fallback runs it).
+ */
+function winogradProblem(spec: ConvSpec, g: Geometry, kernels: Exports): KernelProblem | null {
+  const { rank } = spec.kind;
+  if (rank === 2 && g.dilation.every((d) => d === 1)) return { g };
+  const cl = spec.channelsLast ? 1 : 0;
+  const K = spec.outChannels;
+  if (rank === 1) {
+    // Output columns J of the 2-D problem (3 rows), input columns J + 2 (5 rows).
+    const [L] = g.inSpatial, [OL] = g.out, J = Math.ceil(OL / 3), none: Pads = [[0, 0], [0, 0]];
+    return {
+      g: {
+        ...g, spatial: [5, J + 2], inSpatial: [5, J + 2], out: [3, J], pads: none, modePads: none,
+        stride: [1, 1], dilation: [1, 1], kernel: [3, 3],
+      },
+      input: (from, to) => kernels.signalRows(from, to, g.N, g.C, L, g.pads[0][0], J + 2, cl),
+      output: (from, to) => kernels.signalMerge(from, to, g.N, K, OL, J, cl),
+    };
+  }
+  if (rank === 3) {
+    const [D, H, W] = g.inSpatial, [OD, OH, OW] = g.out, KD = spec.kernel[0];
+    return {
+      g: {
+        ...g, N: g.N * OD, C: g.C * KD, spatial: g.spatial.slice(1), inSpatial: [H, W], out: [OH, OW],
+        pads: g.pads.slice(1), modePads: g.modePads.slice(1), stride: [1, 1], dilation: [1, 1], kernel: [3, 3],
+      },
+      input: (from, to) => kernels.depthWindows(from, to, g.N, g.C, spec.groups, D, H * W, OD, KD, g.stride[0], g.dilation[0], g.pads[0][0], cl),
+      // Channels-last, the images of the output depths are already the output.
+      output: cl ? undefined : (from, to) => kernels.phaseShuffle(to, from, g.N, K, OD, OH * OW, OD, 1, 0, 1),
+    };
+  }
+  const sub = phaseGeometry(g);
+  if (!sub) return null;
+  const [H, W] = g.inSpatial, [OH, OW] = g.out, [DH, DW] = g.dilation;
+  return {
+    g: sub,
+    input: (from, to) => kernels.phaseShuffle(from, to, g.N, g.C, H, W, DH, DW, cl, 0),
+    output: (from, to) => kernels.phaseShuffle(to, from, g.N, K, OH, OW, DH, DW, cl, 1),
+  };
+}
+
+/**
+ * The undilated geometry of the phase images of a dilated 2-D convolution's input (see
+ * assembly/reorder.ts): N * DH * DW images of H / DH x W / DW, output OH / DH x OW / DW, padding
+ * divided by the dilation. Null unless the input, the output and the padding before each axis
+ * are multiples of the dilation along it and the stride is 1.
+ */
+function phaseGeometry(g: Geometry): Geometry | null {
+  const fits = (n: number, i: number) => n % g.dilation[i] === 0;
+  if (g.spatial.length !== 2 || g.stride.some((s) => s !== 1) || !g.inSpatial.every(fits) || !g.out.every(fits)
+    || !g.pads.every((p, i) => fits(p[0], i))) return null;
+  const phases = g.dilation[0] * g.dilation[1];
+  const divide = (a: number[]) => a.map((n, i) => n / g.dilation[i]);
+  const pads = g.pads.map((p, i) => [p[0] / g.dilation[i], Math.floor(p[1] / g.dilation[i])] as [number, number]);
+  return {
+    ...g, N: g.N * phases, spatial: divide(g.spatial), inSpatial: divide(g.inSpatial), out: divide(g.out), pads,
+    modePads: pads, outShape: [], dilation: [1, 1],
+  };
 }

@@ -1,0 +1,76 @@
+/**
+ * The direct depthwise kernels (assembly/depthwise/, `depthwiseConv`): groups == input channels
+ * C, weight `[C * m, 1, ...k]` (m = channel multiplier; filter k = c * m + j reads input channel
+ * c). Vectorised across output columns channels-first (with specialised 3x3 and 5x5 stride 1 and
+ * 2 row kernels) or across channels channels-last; always preferred to the GEMM, whose tiles
+ * would hold one input channel each (measured in bench/variants.mjs: see the README's
+ * performance section).
+ */
+import type { Algorithm } from './algorithm.ts';
+import { forwardFlops, gemmBlocking } from './algorithm.ts';
+import { product, type Pads } from '../shape.ts';
+
+export const depthwise: Algorithm = {
+  name: 'depthwise',
+  kernel: 'depthwiseConv',
+  applies: (spec) => !spec.kind.transposed && !spec.pointwiseShape && spec.groups === spec.inChannels
+    && rowBufferFits(spec.stride, spec.dilation, spec.padding),
+  preferred: () => true,
+  pack: (spec, w) => packDepthwiseWeights(w.data, w.shape, spec.channelsLast, spec.flip, spec.outChannels / spec.inChannels),
+  flops: forwardFlops,
+  blocking: (spec, g, threads) => gemmBlocking((g.C / spec.groups) * product(g.kernel), product(g.out), threads),
+  // 3x3 stride 1 and stride 2: separate row kernels.
+  warmUp: [{ weight: [16, 1, 3, 3], groups: 16 }, { weight: [16, 1, 3, 3], groups: 16, stride: 2 }],
+};
+
+/**
+ * The direct depthwise and grouped kernels buffer input rows per output row, a span that grows
+ * with stride, dilation and padding: extreme geometry goes to the GEMM path instead.
+ */
+export function rowBufferFits(stride: readonly number[], dilation: readonly number[], padding: Pads | 'same'): boolean {
+  const pads = padding === 'same' ? [0] : padding.flat();
+  return Math.max(...stride, ...dilation, ...pads) <= 1024;
+}
+
+/**
+ * Packs depthwise weights of shape `[C * m, 1, ...k]` (PyTorch layout, 1 to 3 spatial axes;
+ * `multiplier` = m) into the layout the depthwise kernels read. With T = prod(k) taps and the tap
+ * index t row-major over k:
+ *
+ * - channels-first: `[C * m][T]`, filter after filter (the source layout itself);
+ * - channels-last: `[T][m][Cp]` with Cp = C rounded up to a multiple of 4, entries past C zero:
+ *   entry (t, j, c) is tap t of filter c * m + j, so one 16-byte load gives a tap's weights for
+ *   4 consecutive input channels and the same multiplier index j.
+ *
+ * `flip` reverses the taps on every spatial axis (true convolution); with the taps in row-major
+ * order that is reversing the tap index, t -> T - 1 - t.
+ */
+export function packDepthwiseWeights(
+  w: ArrayLike<number>, shape: readonly number[], channelsLast: boolean, flip: boolean, multiplier = 1,
+): Float32Array {
+  const K = shape[0];
+  const m = multiplier;
+  if (shape[1] !== 1 || !Number.isInteger(m) || m < 1 || K % m !== 0) {
+    throw new RangeError(`packDepthwiseWeights: expected a weight of shape [C * ${m}, 1, ...k], got [${shape.join(', ')}]`);
+  }
+  const T = product(shape.slice(2));
+  const tapOf = flip ? (t: number) => T - 1 - t : (t: number) => t;
+  if (!channelsLast) {
+    const out = new Float32Array(K * T);
+    for (let k = 0; k < K; k++) {
+      for (let t = 0; t < T; t++) out[k * T + t] = w[k * T + tapOf(t)];
+    }
+    return out;
+  }
+  const C = K / m;
+  const Cp = Math.ceil(C / 4) * 4;
+  const out = new Float32Array(T * m * Cp);
+  for (let t = 0; t < T; t++) {
+    const src = tapOf(t);
+    for (let j = 0; j < m; j++) {
+      const row = (t * m + j) * Cp;
+      for (let c = 0; c < C; c++) out[row + c] = w[(c * m + j) * T + src];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * The shape of the source: no import cycles in src/, and the algorithm list (src/algorithms/)
+ * consistent with what goes by it — every algorithm's warm-up cases run on that algorithm, and
+ * the `algorithm` option values are the list's.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALGORITHMS, ALGORITHM_OPTIONS } from '../src/algorithms/index.ts';
+import { algorithmOf } from '../src/internal.ts';
+import { Plan } from '../src/plan.ts';
+import { convSpec } from '../src/options.ts';
+import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'generated' ? [] : sources(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('source structure', () => {
+  it('src/ has no import cycles (type-only imports included)', () => {
+    const graph = new Map<string, string[]>();
+    for (const file of sources(SRC)) {
+      const text = readFileSync(file, 'utf8');
+      const deps = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)]
+        .map((m) => resolve(dirname(file), m[1]))
+        .filter((dep) => dep.startsWith(SRC + '/'));
+      graph.set(file, deps);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file].map((f) => f.slice(SRC.length + 1)).join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const dep of graph.get(file) ?? []) visit(dep, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(graph.size).toBeGreaterThan(10);
+    expect(cycles).toEqual([]);
+  });
+
+  it("the 'algorithm' option values are the list's", () => {
+    expect(ALGORITHM_OPTIONS.map((o) => o.value)).toEqual(ALGORITHMS.filter((a) => a.option).map((a) => a.name));
+    expect(new Set(ALGORITHMS.map((a) => a.kernel)).size).toBe(ALGORITHMS.length);
+  });
+});
+
+describe.skipIf(!backendAvailable())(`the algorithm list on the ${BACKEND} backend`, () => {
+  beforeAll(readyBackend);
+
+  it("every algorithm's warm-up cases run on it, in both layouts", () => {
+    const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
+    for (const algorithm of ALGORITHMS) {
+      expect(algorithm.warmUp.length, algorithm.name).toBeGreaterThan(0);
+      for (const { weight, transposed = false, stride = 1, groups, pointwise } of algorithm.warmUp) {
+        for (const layout of ['NCHW', 'NHWC']) {
+          const plan = new Plan(convSpec({ fn: 'test', rank: 2, transposed }, tensor(weight), { layout, stride, groups }, { pointwise: pointwise && tensor(pointwise) }));
+          expect(algorithmOf(plan), `${algorithm.name} ${JSON.stringify(weight)} ${layout}`).toBe(algorithm.name);
+          plan.dispose();
+        }
+      }
+    }
+  });
+});
