@@ -42,8 +42,8 @@ export const enum Slot {
    *    channels), BlockP the block of pixels (output pixels; transposed: input pixels);
    *  - separableConv: BlockK the block of depthwise output channels (MidChannels), BlockP the
    *    block of output pixels;
-   *  - winogradConv: BlockK the block of input channels, BlockP the block of 2x2 output tiles
-   *    (also named `BlockTiles`).
+   *  - winogradConv, winograd4Conv: BlockK the block of input channels, BlockP the block of
+   *    output tiles (2x2, 4x4; also named `BlockTiles`).
    * BlockK is at least 1; BlockP is rounded up to a multiple of TILE_COLS by the kernels.
    */
   BlockK, BlockP,
@@ -64,7 +64,7 @@ export const enum Slot {
    */
   DepthwiseBias, DepthwiseActLo, DepthwiseActHi, DepthwiseActSlope, DepthwiseHasActivation,
   Count,
-  /** winogradConv's name for BlockP: its pixel block is a block of 2x2 output tiles. */
+  /** The Winograd kernels' name for BlockP: their pixel block is a block of output tiles. */
   BlockTiles = BlockP,
 }
 

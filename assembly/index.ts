@@ -10,6 +10,7 @@ export { depthwiseConv, depthwiseConvItems, depthwiseConvWorkspaceBytes } from '
 export { groupedConv, groupedConvItems, groupedConvWorkspaceBytes } from './grouped';
 export { separableConv, separableConvItems, separableConvWorkspaceBytes } from './separable';
 export { winogradConv, winogradConvItems, winogradConvWorkspaceBytes } from './winograd';
+export { winograd4Conv, winograd4ConvItems, winograd4ConvWorkspaceBytes } from './winograd4';
 export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
 export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, realPack, realUnpack } from './fft';

@@ -105,6 +105,9 @@ export function winogradConv(d: usize): void {
     const g = item / blocks % G;
     const n = item / blocks / G;
     const nt = min(bt, T - t0);
+    // The GEMMs run on whole panels (TILE_COLS tiles channels-first, TILE_ROWS channels-last):
+    // the transform writes zeros for the tiles past nt, so M holds zeros there, never stale values.
+    const np = channelsLast ? roundUp(nt, TILE_ROWS) : roundUp(nt, TILE_COLS);
     const wg = w + <usize>g * 16 * ux;
     for (let k0 = 0; k0 < Cg; k0 += bk) {
       const kc = min(bk, Cg - k0);
@@ -113,14 +116,14 @@ export function winogradConv(d: usize): void {
         const xg = x + ((<usize>(n * C + g * Cg + k0) * inPlane) << 2);
         inputChannelsFirst(xg, IH, IW, PH, PW, TW, t0, nt, kc, V, vx, stage, zeros);
         for (let xi = 0; xi < 16; xi++) {
-          gemm(Kg, nt, kc, wg + <usize>xi * ux + (<usize>k0 << 4), <usize>Cg << 4,
+          gemm(Kg, np, kc, wg + <usize>xi * ux + (<usize>k0 << 4), <usize>Cg << 4,
             V + <usize>xi * vx, <usize>kc << 5, M + <usize>xi * mx, bt, flags, 0, 0, 0, 0, scratch, true);
         }
       } else {
         const xg = x + ((<usize>n * inPlane * C + g * Cg + k0) << 2);
         inputChannelsLast(xg, C, IH, IW, PH, PW, TW, t0, nt, kc, V, vx, stage, table, zeros);
         for (let xi = 0; xi < 16; xi++) {
-          gemm(nt, Kg, kc, V + <usize>xi * vx, <usize>kc << 4, wg + <usize>xi * ux + (<usize>k0 << 5),
+          gemm(np, Kg, kc, V + <usize>xi * vx, <usize>kc << 4, wg + <usize>xi * ux + (<usize>k0 << 5),
             <usize>Cg << 5, M + <usize>xi * mx, Kg, flags, 0, 0, 0, 0, scratch, false);
         }
       }
@@ -300,6 +303,17 @@ function inputChannelsFirst(
       const src = x + <usize>hj * rowBytes + (<usize>wj << 2);
       for (let c = 0; c < kc; c++) {
         inputTileScalar(src + <usize>c * planeBytes, rowBytes, 4, rj, cj, o + (<usize>c << 5), vx);
+      }
+    }
+  }
+  // The GEMMs read whole 8-tile panels: zero the second half of a last panel no group wrote
+  // (left over from earlier calls, it could hold subnormals, which slow the arithmetic).
+  if ((nt & 7) != 0 && (nt & 7) <= 4) {
+    const half = v + <usize>(nt >> 3) * panelBytes + 16;
+    for (let xi = 0; xi < 16; xi++) {
+      const p = half + <usize>xi * vx;
+      for (let c = 0; c < kc; c++) {
+        store<u64>(p + (<usize>c << 5), 0); store<u64>(p + (<usize>c << 5), 0, 8);
       }
     }
   }

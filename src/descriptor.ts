@@ -10,16 +10,17 @@ import type { Geometry } from './geometry.ts';
 import type { Algorithm } from './algorithms/index.ts';
 import { toThreeAxes } from './shape.ts';
 
-/** The blocks a plan holds for its life: packed weights, bias (0 without), its descriptor. */
+/** The blocks a run reads: the packed weights of its kernel, the bias (0 without), the plan's descriptor. */
 export interface PlanBlocks { weights: number; bias: number; descriptor: number }
 
 /**
- * Writes the descriptor at `blocks.descriptor` for a run of `algorithm` on the kernel's geometry
- * `g`, reading the input at `x` and writing the output at `y`, with workspace `ws` and `threads`
- * threads to block for.
+ * Writes the descriptor at `blocks.descriptor` for a run of `algorithm`'s kernel number `kernel`
+ * on its geometry `g`, reading the input at `x` and writing the output at `y`, with workspace `ws`
+ * and `threads` threads to block for.
  */
 export function writeDescriptor(
-  arena: Arena, spec: ConvSpec, algorithm: Algorithm, blocks: PlanBlocks, g: Geometry, x: number, y: number, ws: number, threads: number,
+  arena: Arena, spec: ConvSpec, algorithm: Algorithm, kernel: number, blocks: PlanBlocks, g: Geometry, x: number, y: number, ws: number,
+  threads: number,
 ): void {
   const d = arena.i32(blocks.descriptor, Slot.Count);
   const f = arena.f32(blocks.descriptor, Slot.Count);
@@ -48,7 +49,7 @@ export function writeDescriptor(
   f[Slot.ActLo] = a ? a.lo : -Infinity;
   f[Slot.ActHi] = a ? a.hi : Infinity;
   f[Slot.ActSlope] = a ? a.slope : 1;
-  const { blockK, blockP } = algorithm.blocking(spec, g, threads);
+  const { blockK, blockP } = algorithm.blocking(spec, g, threads, kernel);
   d[Slot.BlockK] = blockK;
   d[Slot.BlockP] = blockP;
   algorithm.writeSlots?.(spec, g, d, blocks.weights);

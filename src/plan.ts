@@ -17,7 +17,7 @@ import { geometry, inputForm, type Geometry } from './geometry.ts';
 import { copyPadded, type PadRule } from './copyin.ts';
 import { writeDescriptor, type PlanBlocks } from './descriptor.ts';
 import { bindKernel, type Kernel } from './kernels.ts';
-import { ALGORITHMS, chooseAlgorithm, type Algorithm } from './algorithms/index.ts';
+import { KERNEL_NAMES, chooseAlgorithm, type Algorithm } from './algorithms/index.ts';
 import type { KernelProblem } from './algorithms/algorithm.ts';
 
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
@@ -31,6 +31,8 @@ const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[] }>(({ r
 /** One run in progress: the blocks it holds (freed together) and where its output is. */
 interface Job {
   g: Geometry;
+  /** The kernel that computes it (one of the algorithm's). */
+  kernel: Kernel;
   blocks: number[];
   output: number;
   outLength: number;
@@ -47,8 +49,15 @@ export class Plan implements ConvPlan {
   /** The algorithm chosen for it (src/algorithms/index.ts). */
   readonly algorithm: Algorithm;
   private readonly rt: Runtime;
-  private readonly kernel: Kernel;
+  /** The algorithm's kernels, bound, in the order of its `kernels`. */
+  private readonly kernels: readonly Kernel[];
+  /** Bias and descriptor, and the weights packed for the first kernel. */
   private readonly blocks: PlanBlocks;
+  /** Packed weights per kernel (0 until a run takes it); every block the plan owns, in `owned`. */
+  private readonly weights: number[];
+  private readonly owned: number[];
+  /** Algorithms with several kernels: the weights, kept to pack those of another kernel on its first run. */
+  private readonly source: { weight: PlanSpec['weight']; pointwise: PlanSpec['pointwise'] } | null;
   /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
   private inFlight = 0;
   private disposed = false;
@@ -64,11 +73,15 @@ export class Plan implements ConvPlan {
     this.spec = spec;
     this.rt = runtime(spec.kind.fn);
     this.algorithm = chooseAlgorithm(spec, weight);
-    this.kernel = bindKernel(this.rt.kernels, this.algorithm.kernel, ALGORITHMS.indexOf(this.algorithm));
-    this.gemmSpec = this.algorithm.needsFiniteInput
-      ? { ...spec, algorithm: 'gemm', weight: { data: Float32Array.from(weight.data), shape: [...weight.shape] }, pointwise: null }
+    this.kernels = this.algorithm.kernels.map((name) => bindKernel(this.rt.kernels, name, KERNEL_NAMES.indexOf(name)));
+    const kept = this.algorithm.needsFiniteInput || this.kernels.length > 1
+      ? { data: Float32Array.from(weight.data), shape: [...weight.shape] }
       : null;
-    const packed = this.algorithm.pack(spec, weight, pointwise);
+    this.gemmSpec = this.algorithm.needsFiniteInput ? { ...spec, algorithm: 'gemm', weight: kept!, pointwise: null } : null;
+    this.source = this.kernels.length > 1
+      ? { weight: kept!, pointwise: pointwise && { data: Float32Array.from(pointwise.data), shape: [...pointwise.shape] } }
+      : null;
+    const packed = this.algorithm.pack(spec, weight, pointwise, 0);
     const arena = this.rt.arena;
     const weights = arena.alloc(packed.length * 4, 'packed weights');
     arena.f32(weights, packed.length).set(packed);
@@ -82,7 +95,9 @@ export class Plan implements ConvPlan {
     }
     const descriptor = arena.alloc(Slot.Count * 4, 'descriptor');
     this.blocks = { weights, bias, descriptor };
-    dropped.register(this, { rt: this.rt, blocks: [weights, bias, descriptor] }, this);
+    this.weights = this.kernels.map((_, i) => (i === 0 ? weights : 0));
+    this.owned = [weights, bias, descriptor];
+    dropped.register(this, { rt: this.rt, blocks: this.owned }, this);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -98,10 +113,11 @@ export class Plan implements ConvPlan {
     if (g.N === 0) return 0;
     const problem = this.problem(g);
     if (!problem) return this.gemmPlan().workspaceBytes(inputShape);
-    this.describe(problem.g, 0, 0, 0);
+    const kernel = problem.kernel ?? 0;
+    this.describe(problem.g, kernel, 0, 0, 0);
     // Reordered copies of the input and of the output come on top of the kernel's workspace.
     const k = problem.g;
-    return this.kernel.workspaceBytes(this.blocks.descriptor) + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
+    return this.kernels[kernel].workspaceBytes(this.blocks.descriptor) + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
       + (problem.output ? 4 * k.N * this.spec.outChannels * product(k.out) : 0);
   }
 
@@ -111,7 +127,7 @@ export class Plan implements ConvPlan {
     if (job.g.N === 0) return this.result(job);
     try {
       const { pool } = this.rt;
-      const kernel = this.kernel;
+      const { kernel } = job;
       const parts = pool && pool.canBlock && !pool.isBusy && job.flops >= THREAD_MIN_FLOPS ? pool.size : 1;
       const descriptors = this.split(job, parts);
       if (descriptors.length === 1) kernel.run(descriptors[0]);
@@ -129,7 +145,7 @@ export class Plan implements ConvPlan {
     this.inFlight++;
     try {
       const { pool } = this.rt;
-      const kernel = this.kernel;
+      const { kernel } = job;
       if (!pool) {
         kernel.run(this.split(job, 1)[0]);
       } else {
@@ -163,15 +179,27 @@ export class Plan implements ConvPlan {
     return problem ? problem(this.spec, g, this.rt.kernels) : { g };
   }
 
-  private describe(g: Geometry, x: number, y: number, ws: number): void {
-    writeDescriptor(this.rt.arena, this.spec, this.algorithm, this.blocks, g, x, y, ws, this.rt.pool?.size ?? 1);
+  /** Packs the weights of kernel `kernel` if no run took it before (this may grow the memory). */
+  private packWeights(kernel: number): void {
+    if (this.weights[kernel]) return;
+    const { weight, pointwise } = this.source!;
+    const packed = this.algorithm.pack(this.spec, weight, pointwise, kernel);
+    const { arena } = this.rt;
+    const block = arena.alloc(packed.length * 4, 'packed weights');
+    arena.f32(block, packed.length).set(packed);
+    this.weights[kernel] = block;
+    this.owned.push(block);
+  }
+
+  /** Writes the descriptor of a run of kernel `kernel` (its weights: 0 when not packed yet). */
+  private describe(g: Geometry, kernel: number, x: number, y: number, ws: number): void {
+    const blocks = { ...this.blocks, weights: this.weights[kernel] };
+    writeDescriptor(this.rt.arena, this.spec, this.algorithm, kernel, blocks, g, x, y, ws, this.rt.pool?.size ?? 1);
   }
 
   private freeWeights(): void {
     if (this.rt.generation !== currentGeneration()) return;
-    this.rt.arena.release(this.blocks.weights);
-    this.rt.arena.release(this.blocks.bias);
-    this.rt.arena.release(this.blocks.descriptor);
+    for (const b of this.owned) this.rt.arena.release(b);
   }
 
   /**
@@ -192,12 +220,15 @@ export class Plan implements ConvPlan {
     const into = checkOutput(fn, output, g.outShape);
     if (into instanceof ResidentTensor) into.check(fn, this.rt);
     const outLength = product(g.outShape);
-    if (g.N === 0) return { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: 0 };
+    if (g.N === 0) return { g, kernel: this.kernels[0], blocks: [], output: 0, outLength, into, reorderOut: null, flops: 0 };
     const problem = this.problem(g);
     if (!problem) return null;
+    const kernel = problem.kernel ?? 0;
+    // Before the input is copied in: packing may grow the memory.
+    this.packWeights(kernel);
     const { arena, kernels } = this.rt;
     const inLength = g.N * spec.inChannels * product(g.inSpatial);
-    const job: Job = { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
+    const job: Job = { g, kernel: this.kernels[kernel], blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
     try {
       // Wasm tensors are used in place: an input unless a padding mode pads it on the way in, an
       // output unless it is the input too.
@@ -236,7 +267,7 @@ export class Plan implements ConvPlan {
         const reorder = problem.output;
         job.reorderOut = () => reorder(yPtr, job.output);
       }
-      this.describe(k, xPtr, yPtr, 0);
+      this.describe(k, kernel, xPtr, yPtr, 0);
       return job;
     } catch (e) {
       this.release(job);
@@ -251,9 +282,9 @@ export class Plan implements ConvPlan {
   private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena } = this.rt;
     const template = this.blocks.descriptor;
-    const items = this.kernel.items(template);
+    const items = job.kernel.items(template);
     const count = Math.max(1, Math.min(parts, items));
-    const wsBytes = this.kernel.workspaceBytes(template);
+    const wsBytes = job.kernel.workspaceBytes(template);
     const descriptors: number[] = [];
     for (let p = 0; p < count; p++) {
       const d = count === 1 && !ownDescriptors ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');

@@ -13,7 +13,7 @@ export function warmUp(): void {
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
   for (const channelsLast of [false, true]) {
     for (const { warmUp: cases } of ALGORITHMS) {
-      for (const { weight, transposed = false, stride = 1, groups, pointwise } of cases) {
+      for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise } of cases) {
         const c = transposed ? weight[1] * (groups ?? 1) : (pointwise ?? weight)[0];
         const options = {
           layout: channelsLast ? 'NHWC' : 'NCHW', stride, padding: weight[2] === 3 ? 1 : 0,
@@ -21,7 +21,7 @@ export function warmUp(): void {
         };
         const spec = convSpec({ fn: 'warmUp', rank: 2, transposed }, tensor(weight), options, { pointwise: pointwise && tensor(pointwise) });
         const plan = new Plan(spec);
-        const x = tensor(channelsLast ? [1, 12, 12, 16] : [1, 16, 12, 12]);
+        const x = tensor(channelsLast ? [1, size, size, 16] : [1, 16, size, size]);
         for (let i = 0; i < 20; i++) plan.run(x);
         plan.dispose();
       }

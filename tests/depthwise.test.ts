@@ -10,7 +10,9 @@ import { refConv } from './reference.ts';
 import { expectClose, randInt, randomTensor, rng, tolFor, type Rng } from './helpers.ts';
 import { ACTIVATIONS } from './cases.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
-import { packDepthwiseWeights } from '../src/algorithms/depthwise.ts';
+import { packDepthwiseWeights, prefersDepthwise } from '../src/algorithms/depthwise.ts';
+import { algorithmOf } from '../src/internal.ts';
+import { product } from '../src/shape.ts';
 
 const pick = <T>(r: Rng, a: readonly T[]): T => a[Math.floor(r() * a.length)];
 const LAYOUTS: Record<number, [string, string]> = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] };
@@ -217,6 +219,27 @@ describe.skipIf(!backendAvailable())(`depthwise convolution on the ${BACKEND} ba
     const w = randomTensor(r, [6, 1, 3, 3]);
     const opts = { padding: 1, bias: randomTensor(r, [6]).data };
     expectClose(wc.conv2d(x, w, opts), refConv(x, w, opts), tolFor(9), 'C=1');
+  });
+
+  it('one input channel with many outputs runs on the GEMM (prefersDepthwise), few on the depthwise kernels; both give the reference', () => {
+    const r = rng(13);
+    for (const [rank, K, k, stride, cl, expected] of [
+      [1, 40, [10], [5], true, 'gemm'], [1, 4, [10], [5], true, 'depthwise'], [1, 5, [3], [1], true, 'gemm'],
+      [1, 33, [12], [4], false, 'gemm'], [1, 32, [12], [4], false, 'depthwise'],
+      [2, 8, [3, 3], [1, 1], true, 'gemm'], [2, 64, [7, 7], [2, 2], false, 'gemm'], [2, 3, [3, 3], [2, 1], true, 'depthwise'],
+    ] as const) {
+      const size = rank === 1 ? [97] : [19, 23];
+      const layout = LAYOUTS[rank][cl ? 1 : 0];
+      const x = randomTensor(r, cl ? [2, ...size, 1] : [2, 1, ...size]);
+      const w = randomTensor(r, [K, 1, ...k]);
+      const opts = { layout, stride: [...stride], padding: Math.floor(k[0] / 2), bias: randomTensor(r, [K]).data, activation: 'relu' };
+      const plan = CREATE[rank](w, opts as never);
+      const label = `${rank}-D 1 -> ${K} k ${k} ${layout}`;
+      expect(algorithmOf(plan), label).toBe(expected);
+      expect(prefersDepthwise(1, K, cl), label).toBe(expected === 'depthwise');
+      expectClose(plan.run(x), refConv(x, w, opts), tolFor(product(k)), label);
+      plan.dispose();
+    }
   });
 
   it('plans: repeated runs agree, several input sizes, workspace is reported and memory is stable', () => {

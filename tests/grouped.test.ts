@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wc from '../src/index.ts';
 import { algorithmOf } from '../src/internal.ts';
+import { prefersWinograd } from '../src/algorithms/winograd.ts';
 import {
   packGroupedWeights, prefersGrouped, GROUPED_MAX_CHANNELS, GROUPED_MAX_OUTPUTS_FIRST, GROUPED_MAX_PAIRS_LAST,
 } from '../src/algorithms/grouped.ts';
@@ -56,7 +57,8 @@ function check(r: Rng, s: Shape, label = ''): void {
   const gemm = CREATE[s.rank](w, { ...options, algorithm: 'gemm' } as never);
   try {
     const taps = s.k.reduce((a, b) => a * b, 1);
-    expect(algorithmOf(plan), what).toBe(prefersGrouped(s.groups, s.cg, s.kg, taps, s.channelsLast) ? 'grouped' : 'gemm');
+    expect(algorithmOf(plan), what).toBe(prefersGrouped(s.groups, s.cg, s.kg, taps, s.channelsLast) ? 'grouped'
+      : prefersWinograd(s.rank, s.k, s.stride, s.dilation, s.cg) ? 'winograd' : 'gemm');
     expect(algorithmOf(gemm), what).toBe('gemm');
     const tol = tolFor(s.cg * taps);
     const y = plan.run(x);

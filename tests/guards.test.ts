@@ -1,6 +1,6 @@
 /**
- * No stray writes: the kernel of every algorithm in src/algorithms/index.ts (gemmConv,
- * transposedConv, depthwiseConv, separableConv, winogradConv, groupedConv) is called directly on a descriptor
+ * No stray writes: every kernel of every algorithm in src/algorithms/index.ts (gemmConv,
+ * transposedConv, depthwiseConv, separableConv, winograd4Conv, winogradConv, groupedConv) is called directly on a descriptor
  * (assembly/descriptor.ts, the contract between the wrapper and the kernels) whose output and
  * workspace blocks are surrounded by guard bytes holding a sentinel pattern. After the call the
  * guards must be intact, every output element written (the output starts as the sentinel too) and
@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Slot } from '../assembly/descriptor.ts';
 import { runtime } from '../src/runtime.ts';
 import { bindKernel } from '../src/kernels.ts';
-import { ALGORITHMS } from '../src/algorithms/index.ts';
+import { KERNEL_NAMES } from '../src/algorithms/index.ts';
 import { packWeights } from '../src/algorithms/gemm.ts';
 import { packDepthwiseWeights } from '../src/algorithms/depthwise.ts';
 import { packWinogradWeights, winogradBlocking } from '../src/algorithms/winograd.ts';
@@ -74,8 +74,8 @@ function geometrySlots(o: {
 
 const LAYOUT = { 1: ['NCW', 'NWC'], 2: ['NCHW', 'NHWC'], 3: ['NCDHW', 'NDHWC'] } as const;
 
-/** A forward convolution job for gemmConv (im2col GEMM), depthwiseConv, winogradConv or groupedConv. */
-function forwardJob(r: Rng, kernel: 'gemmConv' | 'depthwiseConv' | 'winogradConv' | 'groupedConv', o: {
+/** A forward convolution job for gemmConv (im2col GEMM), depthwiseConv, winogradConv, winograd4Conv or groupedConv. */
+function forwardJob(r: Rng, kernel: 'gemmConv' | 'depthwiseConv' | 'winogradConv' | 'winograd4Conv' | 'groupedConv', o: {
   channelsLast: boolean; N: number; groups: number; cg: number; kg: number; inS: number[]; k: number[];
   stride: number[]; dilation: number[]; pads: Pair[]; blockK?: number; blockP?: number; bias: boolean; act: boolean;
 }): Job {
@@ -90,9 +90,10 @@ function forwardJob(r: Rng, kernel: 'gemmConv' | 'depthwiseConv' | 'winogradConv
   let weights: Float32Array, blockK = o.blockK ?? red, blockP = o.blockP ?? 8;
   if (kernel === 'depthwiseConv') weights = packDepthwiseWeights(w.data, w.shape, o.channelsLast, false, o.kg);
   else if (kernel === 'groupedConv') weights = packGroupedWeights(w.data, w.shape, o.groups, o.channelsLast, false);
-  else if (kernel === 'winogradConv') {
-    weights = packWinogradWeights(w.data, w.shape, o.groups, o.channelsLast, false);
-    const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / 2) * Math.ceil(outS[1] / 2), 1);
+  else if (kernel === 'winogradConv' || kernel === 'winograd4Conv') {
+    const tile = kernel === 'winogradConv' ? 2 : 4;
+    weights = packWinogradWeights(w.data, w.shape, o.groups, o.channelsLast, false, tile);
+    const wb = winogradBlocking(o.cg, o.kg, Math.ceil(outS[0] / tile) * Math.ceil(outS[1] / tile), 1, tile);
     blockK = o.blockK ?? wb.blockK;
     blockP = o.blockP ?? wb.blockP;
   } else weights = packWeights(w.data, w.shape, o.groups, false, o.channelsLast, false);
@@ -323,7 +324,7 @@ function run(job: Job): string[] {
   return problems.map((p) => `${job.label}: ${p}`);
 }
 
-/** Guard cases per kernel: every algorithm's kernel must have some (see the first test). */
+/** Guard cases per kernel: every kernel of every algorithm must have some (see the first test). */
 const CASES: Record<string, { title: string; jobs(): Job[] }> = {
   gemmConv: {
     title: 'channels and pixels 1 to 17, both layouts, reductions and pixel blocks split at every edge',
@@ -375,6 +376,22 @@ const CASES: Record<string, { title: string; jobs(): Job[] }> = {
           jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: m, inS: [3 + (c % 3), width + 4], k: [1 + (c % 5), 2 + (c % 3)], stride: [1 + (c % 2), 1 + (c % 3)], dilation: [1 + (c % 2), 1], pads: [[c % 3, 1], [2, c % 2]], bias: c % 2 === 1, act: true }));
           jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [width + 2], k: [3], stride: [1], dilation: [1], pads: [[1, 1]], bias: false, act: false }));
           jobs.push(forwardJob(r, 'depthwiseConv', { channelsLast, N: 1, groups: c, cg: 1, kg: 1, inS: [2, 3, width], k: [2, 2, 2], stride: [1, 1, 2], dilation: [1, 1, 1], pads: [[0, 1], [1, 0], [1, 1]], bias: true, act: false }));
+        }
+      }
+      return jobs;
+    },
+  },
+  winograd4Conv: {
+    title: 'tiles 1 to 10 wide (widths 1 to 40: edge, gathered and direct 4-tile groups), channels past 16, both layouts, blocks of tiles and channels',
+    jobs() {
+      const r = rng(15);
+      const jobs: Job[] = [];
+      for (const channelsLast of [false, true]) {
+        for (let c = 1; c <= 17; c++) {
+          const width = ((c * 11) % 40) + 1;
+          const K = ((c * 7) % 17) + 1;
+          jobs.push(forwardJob(r, 'winograd4Conv', { channelsLast, N: 1 + (c % 2), groups: 1, cg: 15 + (c % 4), kg: K, inS: [1 + (c % 9), width], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[1, 1], [1, 1]], bias: c % 2 === 0, act: c % 3 === 0 }));
+          jobs.push(forwardJob(r, 'winograd4Conv', { channelsLast, N: 1, groups: 1 + (c % 2), cg: 16, kg: 1 + (c % 9), inS: [3 + (c % 7), width + 2], k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [[c % 2, 0], [0, c % 3 === 0 ? 1 : 0]], bias: true, act: c % 2 === 1, blockK: 1 + (c % 7), blockP: 8 }));
         }
       }
       return jobs;
@@ -444,10 +461,10 @@ describe.skipIf(!backendAvailable())(`guards: no kernel writes outside its outpu
   };
 
   it('the tested kernels are every kernel the plans call', () => {
-    expect(ALGORITHMS.map((a) => a.kernel).sort()).toEqual(Object.keys(CASES).sort());
+    expect([...KERNEL_NAMES].sort()).toEqual(Object.keys(CASES).sort());
   });
 
-  for (const { kernel } of ALGORITHMS) {
+  for (const kernel of KERNEL_NAMES) {
     const cases = CASES[kernel];
     it(`${kernel}: ${cases?.title ?? 'guard cases'}`, () => {
       expect(cases, `guard cases for ${kernel}`).toBeDefined();

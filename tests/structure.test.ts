@@ -1,7 +1,7 @@
 /**
  * The shape of the source: no import cycles in src/, and the algorithm list (src/algorithms/)
- * consistent with what goes by it — every algorithm's warm-up cases run on that algorithm, and
- * the `algorithm` option values are the list's.
+ * consistent with what goes by it — every algorithm's warm-up cases run on that algorithm and
+ * together on each of its kernels, and the `algorithm` option values are the list's.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +11,8 @@ import { ALGORITHMS, ALGORITHM_OPTIONS } from '../src/algorithms/index.ts';
 import { algorithmOf } from '../src/internal.ts';
 import { Plan } from '../src/plan.ts';
 import { convSpec } from '../src/options.ts';
+import { geometry } from '../src/geometry.ts';
+import { runtime } from '../src/runtime.ts';
 import { BACKEND, backendAvailable, readyBackend } from './backend.ts';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
@@ -52,23 +54,32 @@ describe('source structure', () => {
 
   it("the 'algorithm' option values are the list's", () => {
     expect(ALGORITHM_OPTIONS.map((o) => o.value)).toEqual(ALGORITHMS.filter((a) => a.option).map((a) => a.name));
-    expect(new Set(ALGORITHMS.map((a) => a.kernel)).size).toBe(ALGORITHMS.length);
+    const kernels = ALGORITHMS.flatMap((a) => a.kernels);
+    expect(kernels.length).toBeGreaterThanOrEqual(ALGORITHMS.length);
+    expect(new Set(kernels).size).toBe(kernels.length);
   });
 });
 
 describe.skipIf(!backendAvailable())(`the algorithm list on the ${BACKEND} backend`, () => {
   beforeAll(readyBackend);
 
-  it("every algorithm's warm-up cases run on it, in both layouts", () => {
+  it("every algorithm's warm-up cases run on it and on each of its kernels, in both layouts", () => {
     const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
     for (const algorithm of ALGORITHMS) {
       expect(algorithm.warmUp.length, algorithm.name).toBeGreaterThan(0);
-      for (const { weight, transposed = false, stride = 1, groups, pointwise } of algorithm.warmUp) {
-        for (const layout of ['NCHW', 'NHWC']) {
-          const plan = new Plan(convSpec({ fn: 'test', rank: 2, transposed }, tensor(weight), { layout, stride, groups }, { pointwise: pointwise && tensor(pointwise) }));
-          expect(algorithmOf(plan), `${algorithm.name} ${JSON.stringify(weight)} ${layout}`).toBe(algorithm.name);
+      for (const layout of ['NCHW', 'NHWC']) {
+        const warmed = new Set<number>();
+        for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise } of algorithm.warmUp) {
+          const label = `${algorithm.name} ${JSON.stringify(weight)} ${size} ${layout}`;
+          const padding = weight[2] === 3 ? 1 : 0;
+          const spec = convSpec({ fn: 'test', rank: 2, transposed }, tensor(weight), { layout, stride, padding, groups }, { pointwise: pointwise && tensor(pointwise) });
+          const plan = new Plan(spec);
+          const shape = layout === 'NCHW' ? [1, 16, size, size] : [1, size, size, 16];
+          expect(algorithmOf(plan, shape), label).toBe(algorithm.name);
+          warmed.add(algorithm.problem?.(spec, geometry(spec, shape, 'test'), runtime('test').kernels)?.kernel ?? 0);
           plan.dispose();
         }
+        expect([...warmed].sort(), `${algorithm.name} ${layout}: kernels warmed up`).toEqual(algorithm.kernels.map((_, i) => i));
       }
     }
   });

@@ -139,7 +139,7 @@ describe('threads', () => {
   it('a timer keeps firing during a long threaded convolution', async () => {
     const r = rng(7);
     const plan = wc.createConv2d(randomTensor(r, [64, 64, 3, 3]), { padding: 1 });
-    const x = randomTensor(r, [4, 64, 96, 96]);
+    const x = randomTensor(r, [8, 64, 128, 128]);
     // Blocking the event loop shows as one gap between ticks as long as the run; a loaded
     // machine only spaces the ticks out, so the test looks at the longest gap, not at the count.
     const ticks: number[] = [];

@@ -14,6 +14,8 @@ import { TILE_COLS } from '../../assembly/descriptor.ts';
  */
 export interface KernelProblem {
   g: Geometry;
+  /** Which of the algorithm's kernels computes it: an index into its `kernels` (default 0). */
+  kernel?: number;
   input?: (from: number, to: number) => void;
   output?: (from: number, to: number) => void;
 }
@@ -24,10 +26,12 @@ export interface Blocking { blockK: number; blockP: number }
 /**
  * A small 2-D convolution `ready()` runs so the engine optimizes this algorithm's kernel before
  * real work (warmup.ts adds the layout, padding, bias and activation): weight `[16, ...]`,
- * input 16 x 12 x 12.
+ * input 16 x 12 x 12 (or `size` x `size`).
  */
 export interface WarmUpCase {
   weight: number[];
+  /** Height and width of the input (default 12): the kernel a run takes may depend on it. */
+  size?: number;
   transposed?: boolean;
   stride?: number;
   groups?: number;
@@ -38,25 +42,31 @@ export interface WarmUpCase {
 export interface Algorithm {
   /** What `algorithmOf` (src/internal.ts) reports, e.g. 'winograd'. */
   readonly name: string;
-  /** Base name of the kernel's exports: `<kernel>`, `<kernel>Items`, `<kernel>WorkspaceBytes`. */
-  readonly kernel: string;
+  /**
+   * Base names of its kernels' exports (`<kernel>`, `<kernel>Items`, `<kernel>WorkspaceBytes`),
+   * usually one. With several, `problem` picks the one a run takes (it may depend on the input
+   * size, known only at run time): plans pack the weights of the first when they are created and
+   * those of another on the first run that takes it.
+   */
+  readonly kernels: readonly string[];
   /** The `algorithm` option value that forces this algorithm, and what it means (for messages). */
   readonly option?: { value: string; meaning: string };
   /** Whether the kernel computes this convolution at all. */
   applies(spec: ConvSpec, weight: WeightTensor): boolean;
   /** Whether `'auto'` picks it where it applies (the first in the list that does wins). */
   preferred(spec: ConvSpec): boolean;
-  /** The weights (and the pointwise ones of a separable plan) as the kernel reads them. */
-  pack(spec: ConvSpec, weight: WeightTensor, pointwise: WeightTensor | null): Float32Array;
+  /** The weights (and the pointwise ones of a separable plan) as kernel `kernel` (an index into `kernels`) reads them. */
+  pack(spec: ConvSpec, weight: WeightTensor, pointwise: WeightTensor | null, kernel: number): Float32Array;
   /** 2 x multiply-adds of a run on geometry `g` (dense count: padding taps included). */
   flops(spec: ConvSpec, g: Geometry): number;
-  /** `BlockK` and `BlockP` of a run on the kernel's geometry `g`, with `threads` threads. */
-  blocking(spec: ConvSpec, g: Geometry, threads: number): Blocking;
+  /** `BlockK` and `BlockP` of a run of kernel `kernel` (an index into `kernels`) on its geometry `g`, with `threads` threads. */
+  blocking(spec: ConvSpec, g: Geometry, threads: number, kernel: number): Blocking;
   /** Slots of its own in the descriptor (besides geometry, addresses and blocking). */
   writeSlots?(spec: ConvSpec, g: Geometry, d: Int32Array, weights: number): void;
   /**
-   * The problem its kernel computes for geometry `g` with the reorders around it; null when it
-   * cannot take this input (the plan's GEMM fallback runs it). Without it: `{ g }`.
+   * The problem its kernel computes for geometry `g` with the reorders around it, and which of
+   * its kernels runs it; null when it cannot take this input (the plan's GEMM fallback runs it).
+   * Without it: `{ g }` on the first kernel.
    */
   problem?(spec: ConvSpec, g: Geometry, kernels: Exports): KernelProblem | null;
   /** Inputs with NaN or infinities (and those `problem` refuses) run on a GEMM plan of the same convolution. */

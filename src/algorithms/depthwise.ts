@@ -2,9 +2,9 @@
  * The direct depthwise kernels (assembly/depthwise/, `depthwiseConv`): groups == input channels
  * C, weight `[C * m, 1, ...k]` (m = channel multiplier; filter k = c * m + j reads input channel
  * c). Vectorised across output columns channels-first (with specialised 3x3 and 5x5 stride 1 and
- * 2 row kernels) or across channels channels-last; always preferred to the GEMM, whose tiles
- * would hold one input channel each (measured in bench/variants.mjs: see the README's
- * performance section).
+ * 2 row kernels) or across channels channels-last; preferred to the GEMM, whose tiles would hold
+ * one input channel each (measured in bench/variants.mjs: see the README's performance section),
+ * but for a single input channel with many outputs (`prefersDepthwise`).
  */
 import type { Algorithm } from './algorithm.ts';
 import { forwardFlops, gemmBlocking } from './algorithm.ts';
@@ -12,16 +12,35 @@ import { product, type Pads } from '../shape.ts';
 
 export const depthwise: Algorithm = {
   name: 'depthwise',
-  kernel: 'depthwiseConv',
+  kernels: ['depthwiseConv'],
   applies: (spec) => !spec.kind.transposed && !spec.pointwiseShape && spec.groups === spec.inChannels
     && rowBufferFits(spec.stride, spec.dilation, spec.padding),
-  preferred: () => true,
+  preferred: (spec) => prefersDepthwise(spec.inChannels, spec.outChannels, spec.channelsLast),
   pack: (spec, w) => packDepthwiseWeights(w.data, w.shape, spec.channelsLast, spec.flip, spec.outChannels / spec.inChannels),
   flops: forwardFlops,
   blocking: (spec, g, threads) => gemmBlocking((g.C / spec.groups) * product(g.kernel), product(g.out), threads),
   // 3x3 stride 1 and stride 2: separate row kernels.
   warmUp: [{ weight: [16, 1, 3, 3], groups: 16 }, { weight: [16, 1, 3, 3], groups: 16, stride: 2 }],
 };
+
+/**
+ * Whether a convolution with groups == input channels runs on the depthwise kernels: always, but
+ * for a single input channel with more outputs than DEPTHWISE_MAX_SINGLE_CHANNEL_OUTPUTS (a dense
+ * convolution of a one-channel signal or image: audio front ends, grayscale stems), which the
+ * GEMM computes faster: the depthwise kernels compute one multiplier at a time, the GEMM all
+ * outputs of a pixel block at once. Measured (Node 20.20, simd, 1 thread, interleaved medians on
+ * a loaded machine; depthwise kernels against `algorithm: 'gemm'`, 1 input channel):
+ * channels-first 2 outputs 3.7x faster, 8 1.4x, 16 (1-D, k=3) 2.5x, 32 (3x3) 0.86-1.2x (a tie,
+ * left on the depthwise kernels); 64 (k=10 s=5) 0.98x, 64 (7x7 s2) 0.68-0.8x, 256 (k=400
+ * s=160) 0.37-0.53x, 512 (k=10 s=5) 0.81-0.9x; channels-last 2 outputs 2.2x faster, 4 1.0x, 8
+ * 0.6x, 16 0.5x, 32 0.03-0.13x, 64 (7x7 s2) 0.09-0.11x, 256 (k=400 s=160) 0.014-0.024x.
+ */
+export function prefersDepthwise(inChannels: number, outChannels: number, channelsLast: boolean): boolean {
+  return inChannels > 1 || outChannels <= DEPTHWISE_MAX_SINGLE_CHANNEL_OUTPUTS[channelsLast ? 1 : 0];
+}
+
+/** Most outputs of a one-channel input that select the depthwise kernels, channels-first and -last (see `prefersDepthwise`). */
+const DEPTHWISE_MAX_SINGLE_CHANNEL_OUTPUTS = [32, 4];
 
 /**
  * The direct depthwise and grouped kernels buffer input rows per output row, a span that grows

@@ -9,7 +9,7 @@ import { TILE_COLS, TILE_ROWS } from '../../assembly/descriptor.ts';
 
 export const gemm: Algorithm = {
   name: 'gemm',
-  kernel: 'gemmConv',
+  kernels: ['gemmConv'],
   option: { value: 'gemm', meaning: 'always the im2col GEMM' },
   applies: (spec) => !spec.kind.transposed && !spec.pointwiseShape,
   preferred: () => true,

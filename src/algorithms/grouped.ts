@@ -9,7 +9,7 @@ import { product } from '../shape.ts';
 
 export const grouped: Algorithm = {
   name: 'grouped',
-  kernel: 'groupedConv',
+  kernels: ['groupedConv'],
   applies: (spec) => !spec.kind.transposed && !spec.pointwiseShape && rowBufferFits(spec.stride, spec.dilation, spec.padding),
   preferred: (spec) => prefersGrouped(spec.groups, spec.weightShape[1], spec.weightShape[0] / spec.groups, product(spec.kernel), spec.channelsLast),
   pack: (spec, w) => packGroupedWeights(w.data, w.shape, spec.groups, spec.channelsLast, spec.flip),

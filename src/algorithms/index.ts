@@ -20,7 +20,7 @@ export type { Algorithm } from './algorithm.ts';
 export const ALGORITHMS: readonly Algorithm[] = [transposed, separable, depthwise, grouped, winograd, gemm];
 
 /** The kernel export names, in list order: a kernel's index is its number for the worker threads. */
-export const KERNEL_NAMES: readonly string[] = ALGORITHMS.map((a) => a.kernel);
+export const KERNEL_NAMES: readonly string[] = ALGORITHMS.flatMap((a) => a.kernels);
 
 /** Values of the `algorithm` option besides 'auto', with their meaning. */
 export const ALGORITHM_OPTIONS = ALGORITHMS.flatMap((a) => (a.option ? [a.option] : []));

@@ -12,7 +12,7 @@ import { Slot } from '../../assembly/descriptor.ts';
 
 export const separable: Algorithm = {
   name: 'separable',
-  kernel: 'separableConv',
+  kernels: ['separableConv'],
   applies: (spec) => spec.pointwiseShape !== null,
   preferred: () => true,
   pack: (spec, w, pointwise) => packSeparableWeights(w.data, w.shape, pointwise!, spec.channelsLast, spec.flip, spec.depthwiseBias),

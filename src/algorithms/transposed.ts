@@ -14,7 +14,7 @@ const COLUMN_TILE_FLOATS = 64 * 1024;
 
 export const transposed: Algorithm = {
   name: 'transposed',
-  kernel: 'transposedConv',
+  kernels: ['transposedConv'],
   applies: (spec) => spec.kind.transposed,
   preferred: () => true,
   pack: (spec, w) => packWeights(w.data, w.shape, spec.groups, true, spec.channelsLast, spec.flip),
