@@ -12,7 +12,7 @@ export { separableConv, separableConvItems, separableConvWorkspaceBytes } from '
 export { winogradConv, winogradConvItems, winogradConvWorkspaceBytes } from './winograd';
 export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
-export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, realPack, realUnpack } from './fft';
+export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, spectrumMultiplyAdd, realPack, realUnpack } from './fft';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

@@ -17,8 +17,8 @@ import { geometry, inputForm, type Geometry } from './geometry.ts';
 import { copyPadded, type PadRule } from './copyin.ts';
 import { writeDescriptor, type PlanBlocks } from './descriptor.ts';
 import { bindKernel, type Kernel } from './kernels.ts';
-import { ALGORITHMS, chooseAlgorithm, type Algorithm } from './algorithms/index.ts';
-import type { KernelProblem } from './algorithms/algorithm.ts';
+import { KERNEL_NAMES, chooseAlgorithm, type Algorithm } from './algorithms/index.ts';
+import type { KernelProblem, Pipeline } from './algorithms/algorithm.ts';
 
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
@@ -31,6 +31,10 @@ const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[] }>(({ r
 /** One run in progress: the blocks it holds (freed together) and where its output is. */
 interface Job {
   g: Geometry;
+  /** The kernel's geometry, input and output (after the reorders around it). */
+  problem: Geometry;
+  input: number;
+  kernelOutput: number;
   blocks: number[];
   output: number;
   outLength: number;
@@ -47,7 +51,9 @@ export class Plan implements ConvPlan {
   /** The algorithm chosen for it (src/algorithms/index.ts). */
   readonly algorithm: Algorithm;
   private readonly rt: Runtime;
-  private readonly kernel: Kernel;
+  /** The kernel it calls, or the pipeline of calls it runs instead (one of the two). */
+  private readonly kernel: Kernel | null;
+  private readonly pipeline: Pipeline | null;
   private readonly blocks: PlanBlocks;
   /** Asynchronous runs in flight: dispose() frees the weights only after they finish. */
   private inFlight = 0;
@@ -64,7 +70,8 @@ export class Plan implements ConvPlan {
     this.spec = spec;
     this.rt = runtime(spec.kind.fn);
     this.algorithm = chooseAlgorithm(spec, weight);
-    this.kernel = bindKernel(this.rt.kernels, this.algorithm.kernel, ALGORITHMS.indexOf(this.algorithm));
+    const { kernel } = this.algorithm;
+    this.kernel = kernel ? bindKernel(this.rt.kernels, kernel, KERNEL_NAMES.indexOf(kernel)) : null;
     this.gemmSpec = this.algorithm.needsFiniteInput
       ? { ...spec, algorithm: 'gemm', weight: { data: Float32Array.from(weight.data), shape: [...weight.shape] }, pointwise: null }
       : null;
@@ -82,6 +89,7 @@ export class Plan implements ConvPlan {
     }
     const descriptor = arena.alloc(Slot.Count * 4, 'descriptor');
     this.blocks = { weights, bias, descriptor };
+    this.pipeline = this.algorithm.pipeline?.(spec, weight, this.rt) ?? null;
     dropped.register(this, { rt: this.rt, blocks: [weights, bias, descriptor] }, this);
   }
 
@@ -97,10 +105,11 @@ export class Plan implements ConvPlan {
     const g = geometry(this.spec, checkShape(fn, 'inputShape', inputShape, this.spec.kind.rank + 2, inputForm(this.spec)), fn);
     const problem = this.problem(g);
     if (!problem) return this.gemmPlan().workspaceBytes(inputShape);
+    if (this.pipeline) return this.pipeline.workspaceBytes(problem.g);
     this.describe(problem.g, 0, 0, 0);
     // Reordered copies of the input and of the output come on top of the kernel's workspace.
     const k = problem.g;
-    return this.kernel.workspaceBytes(this.blocks.descriptor) + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
+    return this.kernel!.workspaceBytes(this.blocks.descriptor) + (problem.input ? 4 * k.N * k.C * product(k.inSpatial) : 0)
       + (problem.output ? 4 * k.N * this.spec.outChannels * product(k.out) : 0);
   }
 
@@ -108,8 +117,12 @@ export class Plan implements ConvPlan {
     const job = this.prepare(input, output);
     if (!job) return this.gemmPlan().run(input, output);
     try {
+      if (this.pipeline) {
+        this.pipeline.run(job.problem, job.input, job.kernelOutput);
+        return this.result(job);
+      }
       const { pool } = this.rt;
-      const kernel = this.kernel;
+      const kernel = this.kernel!;
       const parts = pool && pool.canBlock && !pool.isBusy && job.flops >= THREAD_MIN_FLOPS ? pool.size : 1;
       const descriptors = this.split(job, parts);
       if (descriptors.length === 1) kernel.run(descriptors[0]);
@@ -126,8 +139,9 @@ export class Plan implements ConvPlan {
     this.inFlight++;
     try {
       const { pool } = this.rt;
-      const kernel = this.kernel;
-      if (!pool) {
+      const kernel = this.kernel!;
+      if (this.pipeline) this.pipeline.run(job.problem, job.input, job.kernelOutput);
+      else if (!pool) {
         kernel.run(this.split(job, 1)[0]);
       } else {
         // Queued jobs keep their own descriptors: later runs rewrite the plan's.
@@ -166,6 +180,7 @@ export class Plan implements ConvPlan {
 
   private freeWeights(): void {
     if (this.rt.generation !== currentGeneration()) return;
+    this.pipeline?.dispose();
     this.rt.arena.release(this.blocks.weights);
     this.rt.arena.release(this.blocks.bias);
     this.rt.arena.release(this.blocks.descriptor);
@@ -192,7 +207,7 @@ export class Plan implements ConvPlan {
     const { arena, kernels } = this.rt;
     const inLength = g.N * spec.inChannels * product(g.inSpatial);
     const outLength = product(g.outShape);
-    const job: Job = { g, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
+    const job: Job = { g, problem: problem.g, input: 0, kernelOutput: 0, blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
     try {
       // Wasm tensors are used in place: an input unless a padding mode pads it on the way in, an
       // output unless it is the input too.
@@ -231,7 +246,9 @@ export class Plan implements ConvPlan {
         const reorder = problem.output;
         job.reorderOut = () => reorder(yPtr, job.output);
       }
-      this.describe(k, xPtr, yPtr, 0);
+      job.input = xPtr;
+      job.kernelOutput = yPtr;
+      if (!this.pipeline) this.describe(k, xPtr, yPtr, 0);
       return job;
     } catch (e) {
       this.release(job);
@@ -246,9 +263,10 @@ export class Plan implements ConvPlan {
   private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena } = this.rt;
     const template = this.blocks.descriptor;
-    const items = this.kernel.items(template);
+    const kernel = this.kernel!;
+    const items = kernel.items(template);
     const count = Math.max(1, Math.min(parts, items));
-    const wsBytes = this.kernel.workspaceBytes(template);
+    const wsBytes = kernel.workspaceBytes(template);
     const descriptors: number[] = [];
     for (let p = 0; p < count; p++) {
       const d = count === 1 && !ownDescriptors ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');

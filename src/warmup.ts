@@ -13,10 +13,10 @@ export function warmUp(): void {
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
   for (const channelsLast of [false, true]) {
     for (const { warmUp: cases } of ALGORITHMS) {
-      for (const { weight, transposed = false, stride = 1, groups, pointwise } of cases) {
+      for (const { weight, transposed = false, stride = 1, groups, pointwise, padding } of cases) {
         const c = transposed ? weight[1] * (groups ?? 1) : (pointwise ?? weight)[0];
         const options = {
-          layout: channelsLast ? 'NHWC' : 'NCHW', stride, padding: weight[2] === 3 ? 1 : 0,
+          layout: channelsLast ? 'NHWC' : 'NCHW', stride, padding: padding ?? (weight[2] === 3 ? 1 : 0),
           groups, bias: new Float32Array(c), activation: 'relu',
         };
         const spec = convSpec({ fn: 'warmUp', rank: 2, transposed }, tensor(weight), options, { pointwise: pointwise && tensor(pointwise) });
