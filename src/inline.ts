@@ -1,13 +1,14 @@
 /**
  * `ready()` of the default entry: the wasm variants are inlined in the bundle
  * (src/generated/wasm.ts) as one deflated, base64-encoded block of the variants interleaved in
- * chunks, inflated on first use with the standard `DecompressionStream`.
+ * chunks, inflated on first use with the standard `DecompressionStream`. Only the three backends'
+ * variants are inlined; ready() derives the threaded builds from them.
  */
 import { CHUNK, PACKED, VARIANTS } from './generated/wasm.ts';
-import { type ReadyOptions, type Variant } from './runtime.ts';
+import { type Backend, type ReadyOptions } from './runtime.ts';
 import { readyWith } from './ready.ts';
 
-let unpacked: Promise<Map<Variant, Uint8Array<ArrayBuffer>>> | null = null;
+let unpacked: Promise<Map<Backend, Uint8Array<ArrayBuffer>>> | null = null;
 
 /** The engines whose `DecompressionStream` inflates 'deflate-raw', which the inlined variants need. */
 const REQUIRED_ENGINES = 'Node 20.12 or newer, Chrome/Edge 103+, Firefox 113+ or Safari 16.4+';
@@ -25,10 +26,10 @@ function inflater(): DecompressionStream {
   }
 }
 
-async function unpack(): Promise<Map<Variant, Uint8Array<ArrayBuffer>>> {
+async function unpack(): Promise<Map<Backend, Uint8Array<ArrayBuffer>>> {
   const stream = new Blob([decodeBase64(PACKED)]).stream().pipeThrough(inflater());
   const all = new Uint8Array(await new Response(stream).arrayBuffer());
-  const out = new Map<Variant, Uint8Array<ArrayBuffer>>(VARIANTS.map(([v, size]) => [v, new Uint8Array(size)]));
+  const out = new Map<Backend, Uint8Array<ArrayBuffer>>(VARIANTS.map(([v, size]) => [v, new Uint8Array(size)]));
   let at = 0;
   for (let offset = 0; at < all.length; offset += CHUNK) {
     for (const [variant, size] of VARIANTS) {
@@ -41,10 +42,10 @@ async function unpack(): Promise<Map<Variant, Uint8Array<ArrayBuffer>>> {
   return out;
 }
 
-async function inlined(variant: Variant): Promise<Uint8Array<ArrayBuffer>> {
+async function inlined(backend: Backend): Promise<Uint8Array<ArrayBuffer>> {
   unpacked ??= unpack();
   try {
-    return (await unpacked).get(variant)!;
+    return (await unpacked).get(backend)!;
   } catch (e) {
     unpacked = null;
     throw e;

@@ -148,6 +148,8 @@ export class Pool {
         try {
           return await this.start(index);
         } catch (e) {
+          // A part dispatched to this slot while the worker was starting has no worker now.
+          this.abandon(index, DIED);
           if (this.closed || n >= retries) throw e;
           await new Promise((done) => setTimeout(done, 50 * (n + 1)));
         }
@@ -160,18 +162,17 @@ export class Pool {
 
   private async start(index: number): Promise<void> {
     const base = index * SLOTS;
+    // The slots are cleared, so a part still held here would never be run: it fails, never dropped.
+    this.abandon(index, DIED);
     this.control.fill(0, base, base + SLOTS);
     this.sequence[index] = 0;
-    this.parts[index] = null;
     let alive = true;
     let handle: WorkerHandle | null = null;
     const fail = () => {
       if (!alive || this.closed) return;
       alive = false;
       handle?.terminate();
-      const part = this.parts[index];
-      this.parts[index] = null;
-      part?.settle(DIED);
+      this.abandon(index, DIED);
       void this.spawn(index, 4).catch(() => {});
     };
     const worker = await this.create(
@@ -276,9 +277,15 @@ export class Pool {
    */
   runAsync(kernel: number, descriptors: number[], items: number): Promise<void> {
     const job = this.queue.then(async () => {
-      // Wait for replaced workers to start and for parts of a failed job still running.
-      await Promise.all(this.started);
+      // Wait for parts of a failed job still running and for replaced workers to start, including
+      // those replaced while waiting: a part is never given to a slot whose worker is starting (the
+      // silence check could fail it while the new worker still runs it on the next job's counter).
       await Promise.all(this.idle);
+      let awaited: Array<Promise<void>> = [];
+      while (this.started.some((p, i) => p !== awaited[i])) {
+        awaited = [...this.started];
+        await Promise.all(awaited);
+      }
       if (this.closed) throw new Error('wasmconv: the thread pool was terminated');
       this.busy = true;
       this.workers.forEach((w) => w.ref?.());
@@ -316,9 +323,7 @@ export class Pool {
         else if (now - b.at > SILENCE_MS && this.parts[i]) {
           this.retire[i]?.();
           // A slot whose worker is already gone (its replacement could not start) fails the part itself.
-          const part = this.parts[i];
-          this.parts[i] = null;
-          part?.settle(DIED);
+          this.abandon(i, DIED);
         }
       });
     }, CHECK_MS * 5);
@@ -327,6 +332,17 @@ export class Pool {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /**
+   * Settles the part slot `index` holds (if any) with `status` and clears the slot. Every way a
+   * part leaves its slot goes through here or the worker's reply, so no part is ever dropped
+   * unsettled (its job would wait forever: the silence check only sees parts still held).
+   */
+  private abandon(index: number, status: number): void {
+    const part = this.parts[index];
+    this.parts[index] = null;
+    part?.settle(status);
   }
 
   /** Resets the shared item counter for a job of `items` work items. */
@@ -353,9 +369,7 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     this.workers.forEach((w, i) => {
-      const part = this.parts[i];
-      this.parts[i] = null;
-      part?.settle(TERMINATED);
+      this.abandon(i, TERMINATED);
       Atomics.store(this.control, i * SLOTS + SEQ, -1);
       Atomics.notify(this.control, i * SLOTS + SEQ);
       w.terminate();

@@ -9,8 +9,9 @@
 import { Slot } from '../assembly/descriptor.ts';
 import {
   BACKENDS, currentRuntime, describe, instantiate, reset, supportedBackends,
-  type BinarySource, type ReadyOptions, type Variant,
+  type BinarySource, type ReadyOptions,
 } from './runtime.ts';
+import { withSharedMemory } from './shared.ts';
 import { Pool } from './pool.ts';
 import { warmUp } from './warmup.ts';
 import { KERNEL_NAMES } from './algorithms/index.ts';
@@ -51,15 +52,16 @@ export async function readyWith(source: BinarySource, options: ReadyOptions = {}
   if (threads > 1 && !shared) {
     console.warn('wasmconv: SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated); running on one thread');
   }
-  const variant: Variant = !shared ? backend : backend === 'simd' ? 'simd-threads' : 'relaxed-simd-threads';
-  const loaded = source(variant);
+  const loaded = source(backend);
   const bytes = loaded instanceof Uint8Array ? loaded : await loaded;
   // A concurrent ready() may have built the same instance while the bytes were loading.
   if (inUse()) return;
   reset();
-  const rt = instantiate(backend, bytes, shared);
+  // The threaded build is the variant with its memory imported and shared (shared.ts).
+  const module = new WebAssembly.Module(shared ? withSharedMemory(bytes) : bytes);
+  const rt = instantiate(backend, module, shared);
   if (shared) {
-    const pool = await Pool.start(threads, new WebAssembly.Module(bytes), rt.kernels.memory, KERNEL_NAMES, Slot.WorkBegin);
+    const pool = await Pool.start(threads, module, rt.kernels.memory, KERNEL_NAMES, Slot.WorkBegin);
     // A concurrent ready() may have replaced the instance while the workers started.
     if (currentRuntime() !== rt) {
       pool.terminate();

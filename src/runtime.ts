@@ -2,7 +2,6 @@
  * The instance: the kernels' module instantiated once, its memory and arena, its worker pool;
  * the feature probes that tell which variants the engine runs. `ready()` (ready.ts) builds it.
  */
-import { instantiateSync } from '@assemblyscript/loader';
 import { Arena } from './memory.ts';
 import type { Pool } from './pool.ts';
 import type { Exports } from './kernels.ts';
@@ -22,9 +21,6 @@ export interface ReadyOptions {
   threads?: number | 'auto';
 }
 
-/** A compiled variant: a backend, or the threaded (shared-memory) build of a SIMD backend. */
-export type Variant = Backend | 'simd-threads' | 'relaxed-simd-threads';
-
 export interface Runtime {
   readonly backend: Backend;
   readonly kernels: Exports;
@@ -35,8 +31,11 @@ export interface Runtime {
   pool: Pool | null;
 }
 
-/** The module bytes of a variant: at once (inlined) or as a promise (fetched). */
-export type BinarySource = (variant: Variant) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>;
+/**
+ * The module bytes of a backend's variant: at once (inlined) or as a promise (fetched). Its
+ * threaded build is derived from them (shared.ts).
+ */
+export type BinarySource = (backend: Backend) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>;
 
 let current: Runtime | null = null;
 let generation = 0;
@@ -89,11 +88,10 @@ export function currentRuntime(): Runtime | null {
   return current;
 }
 
-/** Instantiates `bytes` as the new instance (on a shared memory for threads). */
-export function instantiate(backend: Backend, bytes: Uint8Array<ArrayBuffer>, shared: boolean): Runtime {
+/** Instantiates `module` as the new instance (on a shared memory for threads). */
+export function instantiate(backend: Backend, module: WebAssembly.Module, shared: boolean): Runtime {
   const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) : undefined;
-  const { exports } = instantiateSync<Record<string, unknown>>(bytes, memory ? { env: { memory } } : {});
-  const kernels = exports as unknown as Exports;
+  const kernels = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as unknown as Exports;
   current = {
     backend,
     kernels,

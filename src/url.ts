@@ -2,9 +2,10 @@
  * The URL entry, `wasmconv/url`: the API of the default entry, but the wasm variants are separate
  * files (dist/wasmconv.<variant>.wasm) that `ready()` fetches, only the one it uses, instead of
  * base64 inlined in the JavaScript. Browsers and bundlers fetch them; under Node, files (file:
- * URLs, as the default folder is there) are read from disk.
+ * URLs, as the default folder is there) are read from disk. With threads, ready() derives the
+ * threaded build from the fetched variant.
  */
-import { describe, type Variant, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
+import { describe, type Backend, type ReadyOptions as BaseReadyOptions } from './runtime.ts';
 import { readyWith } from './ready.ts';
 
 export * from './index.ts';
@@ -18,15 +19,13 @@ export interface ReadyOptions extends BaseReadyOptions {
 }
 
 // One literal `new URL(..., import.meta.url)` per file: the form bundlers recognise as an asset.
-function besideThisModule(variant: Variant): URL {
+function besideThisModule(variant: Backend): URL {
   if (variant === 'scalar') return new URL('./wasmconv.scalar.wasm', import.meta.url);
   if (variant === 'simd') return new URL('./wasmconv.simd.wasm', import.meta.url);
-  if (variant === 'relaxed-simd') return new URL('./wasmconv.relaxed-simd.wasm', import.meta.url);
-  if (variant === 'simd-threads') return new URL('./wasmconv.simd-threads.wasm', import.meta.url);
-  return new URL('./wasmconv.relaxed-simd-threads.wasm', import.meta.url);
+  return new URL('./wasmconv.relaxed-simd.wasm', import.meta.url);
 }
 
-function inFolder(folder: string | URL, variant: Variant): URL {
+function inFolder(folder: string | URL, variant: Backend): URL {
   let base: URL;
   try {
     base = new URL(folder, (globalThis as { location?: { href: string } }).location?.href);
@@ -37,7 +36,7 @@ function inFolder(folder: string | URL, variant: Variant): URL {
   return new URL(`wasmconv.${variant}.wasm`, base);
 }
 
-async function fetchBinary(url: URL, variant: Variant): Promise<Uint8Array<ArrayBuffer>> {
+async function fetchBinary(url: URL, variant: Backend): Promise<Uint8Array<ArrayBuffer>> {
   const what = `ready: could not load the '${variant}' kernels from ${url.href}`;
   if (url.protocol === 'file:' && typeof process === 'object' && process.versions?.node) {
     const { readFile } = await import('node:fs/promises');

@@ -25,6 +25,29 @@ async function recovered(): Promise<void> {
     await new Promise((done) => setTimeout(done, 10));
   }
 }
+/** Resolves once `condition` holds (polled every ms), failing after 10 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > 10_000) throw new Error(`${what} did not happen within 10 s`);
+    await new Promise((done) => setTimeout(done, 1));
+  }
+}
+/**
+ * Terminates worker `index` and resolves once the pool has noticed (it creates a replacement):
+ * an asynchronous run dispatched before that goes to the dead worker and fails by design.
+ */
+async function killNoticed(index: number): Promise<void> {
+  let created = false;
+  const onWorker = () => { created = true; };
+  process.on('worker', onWorker);
+  try {
+    pool().killWorker(index);
+    await until(() => created, `the replacement of worker ${index}`);
+  } finally {
+    process.off('worker', onWorker);
+  }
+}
 /** Runs `f`, failing if it takes longer than `ms`. */
 async function within<T>(ms: number, f: () => T | Promise<T>): Promise<T> {
   const start = Date.now();
@@ -68,8 +91,7 @@ describe('worker threads that die', () => {
 
   it('a worker killed after a synchronous run: the next synchronous and asynchronous runs are right', async () => {
     expectClose(plan.run(x), expected, TOL, 'before the kill');
-    pool().killWorker(1);
-    await new Promise((done) => setTimeout(done, 50));
+    await killNoticed(1);
     expectClose(await within(6000, () => plan.run(x)), expected, TOL, 'sync after');
     expectClose(await within(6000, () => plan.runAsync(x)), expected, TOL, 'async after');
     await recovered();
@@ -110,12 +132,53 @@ describe('worker threads that die', () => {
     process.on('worker', onWorker);
     try {
       pool().killWorker(0);
-      await new Promise((done) => setTimeout(done, 50));
+      await until(() => replacements.length > 0, 'the replacement of worker 0');
       const queued = plan.runAsync(x);
       expectClose(await within(8000, () => queued), expected, TOL, 'queued behind the failed start');
       await recovered();
       expect(replacements.length).toBeGreaterThanOrEqual(2);
       expectClose(plan.run(x), expected, TOL, 'sync after');
+    } finally {
+      process.off('worker', onWorker);
+    }
+  });
+
+  it('a run dispatched while a worker\'s replacement fails to start: it settles, the pool recovers', async () => {
+    // The run waits for worker 1's replacement; meanwhile worker 0 dies and its replacements are
+    // ended while they start, until worker 1's replacement is ready. The run must wait for worker 0's
+    // replacement too, or, given to its slot, fail when a start attempt clears the slot: never be
+    // dropped unsettled (it, and every run queued behind it, would wait forever).
+    await recovered();
+    let replacing1: { once(event: string, fn: () => void): void } | null = null;
+    let dispatched = false;
+    let endedStarts = 0;
+    const onWorker = (w: { terminate(): unknown; once(event: string, fn: () => void): void }) => {
+      if (!replacing1) {
+        replacing1 = w;
+        // Its first message is 'ready': the run's dispatch follows in the same turn of the event loop.
+        w.once('message', () => setImmediate(() => { dispatched = true; }));
+      } else if (!dispatched && endedStarts < 3) {
+        endedStarts++;
+        w.terminate();
+      }
+    };
+    process.on('worker', onWorker);
+    try {
+      pool().killWorker(1);
+      await until(() => replacing1 !== null, 'the replacement of worker 1');
+      const queued = plan.runAsync(x);
+      pool().killWorker(0);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const result = await Promise.race([
+        queued.then((y) => y, (e: unknown) => e),
+        new Promise((done) => { timer = setTimeout(() => done(new Error('the run did not settle within 8 s')), 8000); }),
+      ]).finally(() => clearTimeout(timer));
+      if (result instanceof Error) expect(String(result)).toMatch(/worker thread 0 died during the call/);
+      else expectClose(result as wc.Tensor, expected, TOL, 'dispatched during the restart');
+      expect(dispatched).toBe(true);
+      await recovered();
+      expectClose(await within(8000, () => plan.runAsync(x)), expected, TOL, 'async after recovery');
+      expectClose(plan.run(x), expected, TOL, 'sync after recovery');
     } finally {
       process.off('worker', onWorker);
     }

@@ -72,7 +72,9 @@ describe('threads', () => {
       expectClose(sync, c.ref(), tolFor(c.red), c.label);
       c.plan.dispose();
     }
-  });
+    // The float64 references of the big cases take most of this test's time: up to a minute on
+    // a loaded 2-core machine.
+  }, 180_000);
 
   it('depthwise: threaded results equal single-threaded ones (both layouts, stride 1 and 2, 3x3 and other kernels)', async () => {
     const r = rng(31);

@@ -227,6 +227,24 @@ describe.skipIf(!haveChromium)('in Chromium', () => {
     expectMatches(fromBase, expected, 'dist/url.js with wasmUrl');
     expect(fromBase.backend).toBe('simd');
 
+    // Threads: the threaded build is derived from the plain variant it fetches (no other file).
+    const threaded = await page.evaluate(async () => {
+      const lib = await (window as unknown as PageGlobals).importModule('/dist/url.js');
+      lib.reset();
+      performance.clearResourceTimings();
+      await lib.ready({ threads: 2 });
+      const x = { data: Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => (i % 7) - 3), shape: [1, 2, 8, 8] };
+      const w = { data: Float32Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => (i % 5) - 2), shape: [3, 2, 3, 3] };
+      const y = await lib.conv2dAsync(x, w, { padding: 1 });
+      const fetched = performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'));
+      const result = { backend: lib.backend() as string, threads: lib.threads() as number, shape: y.shape as number[], data: Array.from(y.data as Float32Array), fetched };
+      lib.reset();
+      return result;
+    });
+    expect(threaded.threads).toBe(2);
+    expectMatches(threaded, expected, 'dist/url.js on 2 threads');
+    expect(threaded.fetched).toEqual([`${origin}/dist/wasmconv.${threaded.backend}.wasm`]);
+
     const failure = await page.evaluate(async () => {
       const lib = await (window as unknown as PageGlobals).importModule('/dist/url.js');
       lib.reset();

@@ -57,8 +57,7 @@ describe('the packed tarball', () => {
       'LICENSE', 'README.md',
       'dist/browser.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js',
       'dist/url.cjs', 'dist/url.d.cts', 'dist/url.d.ts', 'dist/url.js', 'dist/url.node.js',
-      'dist/wasmconv.relaxed-simd-threads.wasm', 'dist/wasmconv.relaxed-simd.wasm', 'dist/wasmconv.scalar.wasm',
-      'dist/wasmconv.simd-threads.wasm', 'dist/wasmconv.simd.wasm',
+      'dist/wasmconv.relaxed-simd.wasm', 'dist/wasmconv.scalar.wasm', 'dist/wasmconv.simd.wasm',
       'package.json',
     ]);
   });
