@@ -23,9 +23,11 @@ import type { KernelProblem, Pipeline } from './algorithms/algorithm.ts';
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
 
-/** Plans whose owner dropped them without dispose(): their blocks go back to the arena. */
-const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[] }>(({ rt, blocks }) => {
-  if (rt.generation === currentGeneration()) blocks.forEach((b) => rt.arena.release(b));
+/** Plans whose owner dropped them without dispose(): their blocks (and their pipeline's) go back to the arena. */
+const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[]; pipeline: Pipeline | null }>(({ rt, blocks, pipeline }) => {
+  if (rt.generation !== currentGeneration()) return;
+  blocks.forEach((b) => rt.arena.release(b));
+  pipeline?.dispose();
 });
 
 /** One run in progress: the blocks it holds (freed together) and where its output is. */
@@ -90,7 +92,7 @@ export class Plan implements ConvPlan {
     const descriptor = arena.alloc(Slot.Count * 4, 'descriptor');
     this.blocks = { weights, bias, descriptor };
     this.pipeline = this.algorithm.pipeline?.(spec, weight, this.rt) ?? null;
-    dropped.register(this, { rt: this.rt, blocks: [weights, bias, descriptor] }, this);
+    dropped.register(this, { rt: this.rt, blocks: [weights, bias, descriptor], pipeline: this.pipeline }, this);
   }
 
   outputShape(inputShape: readonly number[]): number[] {

@@ -8,6 +8,8 @@ import { Plan } from './plan.ts';
 import { convSpec } from './options.ts';
 import { ALGORITHMS } from './algorithms/index.ts';
 import { QuantizedPlan } from './ops/quantized.ts';
+import { releaseTables } from './fft.ts';
+import { runtime } from './runtime.ts';
 
 export function warmUp(): void {
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
@@ -37,4 +39,6 @@ export function warmUp(): void {
     for (let i = 0; i < 20; i++) plan.run(x);
     plan.dispose();
   }
+  // The FFT's twiddle tables are made again on first need.
+  releaseTables(runtime('warmUp'));
 }

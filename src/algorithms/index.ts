@@ -37,7 +37,7 @@ export function chooseAlgorithm(spec: ConvSpec, weight: WeightTensor): Algorithm
     const strict = ALGORITHMS.find((a) => a.option?.value === spec.algorithm && a.option.requires);
     if (strict) {
       const { value, meaning, requires } = strict.option!;
-      throw new RangeError(`${spec.kind.fn}: option 'algorithm' '${value}' (${meaning}) needs ${requires} (a forward convolution), got a${spec.kind.transposed ? ' transposed' : ''} convolution with stride [${spec.stride.join(', ')}]${spec.pointwiseShape ? ' and a pointwise weight' : ''}`);
+      throw new RangeError(`${spec.kind.fn}: option 'algorithm' '${value}' (${meaning}) needs ${requires} (a forward convolution), got a${spec.kind.transposed ? ' transposed' : ''} convolution with stride [${spec.stride.join(', ')}]${spec.pointwiseShape ? ' and a pointwise weight' : ''}${Array.prototype.every.call(weight.data, Number.isFinite) ? '' : ' and weights with NaN or infinities'}`);
     }
   }
   return ALGORITHMS.find((a) => a.preferred(spec) && a.applies(spec, weight))!;
