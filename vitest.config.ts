@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 const perBackend = ['tests/conv*.test.ts', 'tests/transpose*.test.ts', 'tests/conformance.test.ts', 'tests/depthwise.test.ts', 'tests/grouped.test.ts',
   'tests/signal.test.ts', 'tests/separable.test.ts', 'tests/layout.test.ts', 'tests/winograd.test.ts',
   'tests/fuzz.test.ts', 'tests/guards.test.ts', 'tests/special.test.ts', 'tests/tensor.test.ts', 'tests/growth.test.ts',
-  'tests/snapshot.test.ts', 'tests/fft.test.ts', 'tests/quantized*.test.ts', 'tests/parity.test.ts'];
+  'tests/snapshot.test.ts', 'tests/fft.test.ts', 'tests/fftconv.test.ts', 'tests/quantized*.test.ts', 'tests/parity.test.ts'];
 
 // A module whose one function returns f32x4.relaxed_madd of three v128 constants.
 const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];

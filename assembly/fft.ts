@@ -387,6 +387,33 @@ export function spectrumMultiply(ar: usize, ai: usize, br: usize, bi: usize, cou
 }
 
 /**
+ * acc[i] = (accumulate ? acc[i] : 0) + a[i] * b[i] for `count` complex values in split planes
+ * (accRe, accIm), (aRe, aIm), (bRe, bIm). acc must not overlap a or b.
+ */
+export function spectrumMultiplyAdd(accRe: usize, accIm: usize, aRe: usize, aIm: usize, bRe: usize, bIm: usize, count: i32, accumulate: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= count; i += 4) {
+      const d = <usize>i * F;
+      const xr = v128.load(aRe + d), xi = v128.load(aIm + d);
+      const yr = v128.load(bRe + d), yi = v128.load(bIm + d);
+      const cr = accumulate ? v128.load(accRe + d) : zero, ci = accumulate ? v128.load(accIm + d) : zero;
+      v128.store(accRe + d, f32x4.add(cr, f32x4.sub(f32x4.mul(xr, yr), f32x4.mul(xi, yi))));
+      v128.store(accIm + d, f32x4.add(ci, f32x4.add(f32x4.mul(xr, yi), f32x4.mul(xi, yr))));
+    }
+  }
+  for (; i < count; i++) {
+    const d = <usize>i * F;
+    const xr = load<f32>(aRe + d), xi = load<f32>(aIm + d);
+    const yr = load<f32>(bRe + d), yi = load<f32>(bIm + d);
+    const cr: f32 = accumulate ? load<f32>(accRe + d) : 0, ci: f32 = accumulate ? load<f32>(accIm + d) : 0;
+    store<f32>(accRe + d, cr + (xr * yr - xi * yi));
+    store<f32>(accIm + d, ci + (xr * yi + xi * yr));
+  }
+}
+
+/**
  * Real rows into split planes: row c of `rows` (length `length` at element offset c * srcStride
  * of src) becomes z[t] = x[2t] + i x[2t + 1] for t in [0, N), zero past the row's end, at element
  * offset c * dstStride of (re, im). length <= 2N.

@@ -13,7 +13,7 @@ export { winogradConv, winogradConvItems, winogradConvWorkspaceBytes } from './w
 export { winograd4Conv, winograd4ConvItems, winograd4ConvWorkspaceBytes } from './winograd4';
 export { allFinite } from './finite';
 export { phaseShuffle, depthWindows, signalRows, signalMerge } from './reorder';
-export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, realPack, realUnpack } from './fft';
+export { fftComplex, realForwardSplit, realInverseSplit, realSpectrumMultiply, spectrumMultiply, spectrumMultiplyAdd, realPack, realUnpack } from './fft';
 
 /** First byte of linear memory free for the wrapper's arena. */
 export function heapBase(): usize {

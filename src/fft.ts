@@ -77,6 +77,12 @@ function cached(rt: Runtime, key: string, bytes: number, fill: (view: DataView, 
   return ptr;
 }
 
+/** Frees every cached table (warm-up leaves no memory in use). */
+export function releaseTables(rt: Runtime): void {
+  if (cacheGeneration === currentGeneration()) for (const t of cache.values()) rt.arena.release(t.ptr);
+  cache = new Map();
+}
+
 /** The transform table of complex length n (layout in assembly/fft.ts). */
 export function complexTable(rt: Runtime, n: number): number {
   const ps = radices(n);

@@ -23,6 +23,7 @@ export interface Exports {
   realInverseSplit(re: number, im: number, twiddles: number, N: number, count: number, stride: number): void;
   realSpectrumMultiply(re: number, im: number, hr: number, hi: number, twiddles: number, N: number, scale: number): void;
   spectrumMultiply(ar: number, ai: number, br: number, bi: number, count: number, scale: number): void;
+  spectrumMultiplyAdd(accRe: number, accIm: number, aRe: number, aIm: number, bRe: number, bIm: number, count: number, accumulate: number): void;
   realPack(src: number, length: number, srcStride: number, re: number, im: number, N: number, dstStride: number, rows: number): void;
   realUnpack(re: number, im: number, srcStride: number, offset: number, length: number, dst: number, dstStride: number, rows: number, scale: number, accumulate: number): void;
   quantizedConvForward(descriptor: number): void;

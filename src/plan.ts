@@ -18,21 +18,27 @@ import { copyPadded, type PadRule } from './copyin.ts';
 import { writeDescriptor, type PlanBlocks } from './descriptor.ts';
 import { bindKernel, type Kernel } from './kernels.ts';
 import { KERNEL_NAMES, chooseAlgorithm, type Algorithm } from './algorithms/index.ts';
-import type { KernelProblem } from './algorithms/algorithm.ts';
+import type { KernelProblem, Pipeline } from './algorithms/algorithm.ts';
 
 /** Below this many floating-point operations a run stays on one thread (waking workers costs more). */
 const THREAD_MIN_FLOPS = 10e6;
 
-/** Plans whose owner dropped them without dispose(): their blocks go back to the arena. */
-const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[] }>(({ rt, blocks }) => {
-  if (rt.generation === currentGeneration()) blocks.forEach((b) => rt.arena.release(b));
+/** Plans whose owner dropped them without dispose(): their blocks (and their pipeline's) go back to the arena. */
+const dropped = new FinalizationRegistry<{ rt: Runtime; blocks: number[]; pipeline: Pipeline | null }>(({ rt, blocks, pipeline }) => {
+  if (rt.generation !== currentGeneration()) return;
+  blocks.forEach((b) => rt.arena.release(b));
+  pipeline?.dispose();
 });
 
 /** One run in progress: the blocks it holds (freed together) and where its output is. */
 interface Job {
   g: Geometry;
-  /** The kernel that computes it (one of the algorithm's). */
-  kernel: Kernel;
+  /** The kernel that computes it (one of the algorithm's); null when the algorithm's pipeline does. */
+  kernel: Kernel | null;
+  /** The kernel's geometry, input and output (after the reorders around it). */
+  problem: Geometry;
+  input: number;
+  kernelOutput: number;
   blocks: number[];
   output: number;
   outLength: number;
@@ -49,8 +55,9 @@ export class Plan implements ConvPlan {
   /** The algorithm chosen for it (src/algorithms/index.ts). */
   readonly algorithm: Algorithm;
   private readonly rt: Runtime;
-  /** The algorithm's kernels, bound, in the order of its `kernels`. */
+  /** The algorithm's kernels, bound, in the order of its `kernels`; or the pipeline of calls it runs instead. */
   private readonly kernels: readonly Kernel[];
+  private readonly pipeline: Pipeline | null;
   /** Bias and descriptor, and the weights packed for the first kernel. */
   private readonly blocks: PlanBlocks;
   /** Packed weights per kernel (0 until a run takes it); every block the plan owns, in `owned`. */
@@ -97,7 +104,8 @@ export class Plan implements ConvPlan {
     this.blocks = { weights, bias, descriptor };
     this.weights = this.kernels.map((_, i) => (i === 0 ? weights : 0));
     this.owned = [weights, bias, descriptor];
-    dropped.register(this, { rt: this.rt, blocks: this.owned }, this);
+    this.pipeline = this.algorithm.pipeline?.(spec, weight, this.rt) ?? null;
+    dropped.register(this, { rt: this.rt, blocks: this.owned, pipeline: this.pipeline }, this);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -113,6 +121,7 @@ export class Plan implements ConvPlan {
     if (g.N === 0) return 0;
     const problem = this.problem(g);
     if (!problem) return this.gemmPlan().workspaceBytes(inputShape);
+    if (this.pipeline) return this.pipeline.workspaceBytes(problem.g);
     const kernel = problem.kernel ?? 0;
     this.describe(problem.g, kernel, 0, 0, 0);
     // Reordered copies of the input and of the output come on top of the kernel's workspace.
@@ -126,8 +135,12 @@ export class Plan implements ConvPlan {
     if (!job) return this.gemmPlan().run(input, output);
     if (job.g.N === 0) return this.result(job);
     try {
+      if (this.pipeline) {
+        this.pipeline.run(job.problem, job.input, job.kernelOutput);
+        return this.result(job);
+      }
       const { pool } = this.rt;
-      const { kernel } = job;
+      const kernel = job.kernel!;
       const parts = pool && pool.canBlock && !pool.isBusy && job.flops >= THREAD_MIN_FLOPS ? pool.size : 1;
       const descriptors = this.split(job, parts);
       if (descriptors.length === 1) kernel.run(descriptors[0]);
@@ -145,8 +158,9 @@ export class Plan implements ConvPlan {
     this.inFlight++;
     try {
       const { pool } = this.rt;
-      const { kernel } = job;
-      if (!pool) {
+      const kernel = job.kernel!;
+      if (this.pipeline) this.pipeline.run(job.problem, job.input, job.kernelOutput);
+      else if (!pool) {
         kernel.run(this.split(job, 1)[0]);
       } else {
         // Queued jobs keep their own descriptors: later runs rewrite the plan's.
@@ -199,6 +213,7 @@ export class Plan implements ConvPlan {
 
   private freeWeights(): void {
     if (this.rt.generation !== currentGeneration()) return;
+    this.pipeline?.dispose();
     for (const b of this.owned) this.rt.arena.release(b);
   }
 
@@ -220,15 +235,18 @@ export class Plan implements ConvPlan {
     const into = checkOutput(fn, output, g.outShape);
     if (into instanceof ResidentTensor) into.check(fn, this.rt);
     const outLength = product(g.outShape);
-    if (g.N === 0) return { g, kernel: this.kernels[0], blocks: [], output: 0, outLength, into, reorderOut: null, flops: 0 };
+    if (g.N === 0) return { g, kernel: null, problem: g, input: 0, kernelOutput: 0, blocks: [], output: 0, outLength, into, reorderOut: null, flops: 0 };
     const problem = this.problem(g);
     if (!problem) return null;
     const kernel = problem.kernel ?? 0;
     // Before the input is copied in: packing may grow the memory.
-    this.packWeights(kernel);
+    if (!this.pipeline) this.packWeights(kernel);
     const { arena, kernels } = this.rt;
     const inLength = g.N * spec.inChannels * product(g.inSpatial);
-    const job: Job = { g, kernel: this.kernels[kernel], blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g) };
+    const job: Job = {
+      g, kernel: this.pipeline ? null : this.kernels[kernel], problem: problem.g, input: 0, kernelOutput: 0,
+      blocks: [], output: 0, outLength, into, reorderOut: null, flops: this.algorithm.flops(spec, g),
+    };
     try {
       // Wasm tensors are used in place: an input unless a padding mode pads it on the way in, an
       // output unless it is the input too.
@@ -267,7 +285,9 @@ export class Plan implements ConvPlan {
         const reorder = problem.output;
         job.reorderOut = () => reorder(yPtr, job.output);
       }
-      this.describe(k, kernel, xPtr, yPtr, 0);
+      job.input = xPtr;
+      job.kernelOutput = yPtr;
+      if (!this.pipeline) this.describe(k, kernel, xPtr, yPtr, 0);
       return job;
     } catch (e) {
       this.release(job);
@@ -282,9 +302,10 @@ export class Plan implements ConvPlan {
   private split(job: Job, parts: number, ownDescriptors = false): number[] {
     const { arena } = this.rt;
     const template = this.blocks.descriptor;
-    const items = job.kernel.items(template);
+    const kernel = job.kernel!;
+    const items = kernel.items(template);
     const count = Math.max(1, Math.min(parts, items));
-    const wsBytes = job.kernel.workspaceBytes(template);
+    const wsBytes = kernel.workspaceBytes(template);
     const descriptors: number[] = [];
     for (let p = 0; p < count; p++) {
       const d = count === 1 && !ownDescriptors ? template : arena.alloc(Slot.Count * 4, 'a thread descriptor');

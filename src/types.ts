@@ -83,10 +83,11 @@ export interface ConvOptions<L extends string, W extends string = string> extend
   /** How padded positions are filled. Default 'zeros'. */
   paddingMode?: PaddingMode;
   /**
-   * 'auto' (default): the plan picks the kernel (Winograd, direct depthwise or the im2col GEMM);
-   * 'gemm': always the im2col GEMM, e.g. to compare kernels.
+   * 'auto' (default): the plan picks the kernel (Winograd, direct depthwise, the FFT for long
+   * kernels or the im2col GEMM); 'gemm': always the im2col GEMM, e.g. to compare kernels;
+   * 'fft': the FFT (stride 1 only; a RangeError otherwise).
    */
-  algorithm?: 'auto' | 'gemm';
+  algorithm?: 'auto' | 'gemm' | 'fft';
 }
 
 export interface ConvTransposeOptions<L extends string, W extends string = string> extends ConvOptionsBase<L, W> {

@@ -8,15 +8,17 @@ import { Plan } from './plan.ts';
 import { convSpec } from './options.ts';
 import { ALGORITHMS } from './algorithms/index.ts';
 import { QuantizedPlan } from './ops/quantized.ts';
+import { releaseTables } from './fft.ts';
+import { runtime } from './runtime.ts';
 
 export function warmUp(): void {
   const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01), shape });
   for (const channelsLast of [false, true]) {
     for (const { warmUp: cases } of ALGORITHMS) {
-      for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise } of cases) {
+      for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise, padding } of cases) {
         const c = transposed ? weight[1] * (groups ?? 1) : (pointwise ?? weight)[0];
         const options = {
-          layout: channelsLast ? 'NHWC' : 'NCHW', stride, padding: weight[2] === 3 ? 1 : 0,
+          layout: channelsLast ? 'NHWC' : 'NCHW', stride, padding: padding ?? (weight[2] === 3 ? 1 : 0),
           groups, bias: new Float32Array(c), activation: 'relu',
         };
         const spec = convSpec({ fn: 'warmUp', rank: 2, transposed }, tensor(weight), options, { pointwise: pointwise && tensor(pointwise) });
@@ -37,4 +39,6 @@ export function warmUp(): void {
     for (let i = 0; i < 20; i++) plan.run(x);
     plan.dispose();
   }
+  // The FFT's twiddle tables are made again on first need.
+  releaseTables(runtime('warmUp'));
 }

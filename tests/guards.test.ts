@@ -1,6 +1,7 @@
 /**
  * No stray writes: every kernel of every algorithm in src/algorithms/index.ts (gemmConv,
- * transposedConv, depthwiseConv, separableConv, winograd4Conv, winogradConv, groupedConv) is called directly on a descriptor
+ * transposedConv, depthwiseConv, separableConv, winograd4Conv, winogradConv, groupedConv; the FFT
+ * runs the transforms of assembly/fft.ts, checked in tests/fft.test.ts) is called directly on a descriptor
  * (assembly/descriptor.ts, the contract between the wrapper and the kernels) whose output and
  * workspace blocks are surrounded by guard bytes holding a sentinel pattern. After the call the
  * guards must be intact, every output element written (the output starts as the sentinel too) and

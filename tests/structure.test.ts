@@ -55,8 +55,9 @@ describe('source structure', () => {
   it("the 'algorithm' option values are the list's", () => {
     expect(ALGORITHM_OPTIONS.map((o) => o.value)).toEqual(ALGORITHMS.filter((a) => a.option).map((a) => a.name));
     const kernels = ALGORITHMS.flatMap((a) => a.kernels);
-    expect(kernels.length).toBeGreaterThanOrEqual(ALGORITHMS.length);
     expect(new Set(kernels).size).toBe(kernels.length);
+    // Without a kernel of its own, an algorithm runs a pipeline of calls.
+    for (const a of ALGORITHMS) expect(a.kernels.length > 0 !== Boolean(a.pipeline), a.name).toBe(true);
   });
 });
 
@@ -69,9 +70,9 @@ describe.skipIf(!backendAvailable())(`the algorithm list on the ${BACKEND} backe
       expect(algorithm.warmUp.length, algorithm.name).toBeGreaterThan(0);
       for (const layout of ['NCHW', 'NHWC']) {
         const warmed = new Set<number>();
-        for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise } of algorithm.warmUp) {
+        for (const { weight, size = 12, transposed = false, stride = 1, groups, pointwise, padding: casePadding } of algorithm.warmUp) {
           const label = `${algorithm.name} ${JSON.stringify(weight)} ${size} ${layout}`;
-          const padding = weight[2] === 3 ? 1 : 0;
+          const padding = casePadding ?? (weight[2] === 3 ? 1 : 0);
           const spec = convSpec({ fn: 'test', rank: 2, transposed }, tensor(weight), { layout, stride, padding, groups }, { pointwise: pointwise && tensor(pointwise) });
           const plan = new Plan(spec);
           const shape = layout === 'NCHW' ? [1, 16, size, size] : [1, size, size, 16];
@@ -79,7 +80,7 @@ describe.skipIf(!backendAvailable())(`the algorithm list on the ${BACKEND} backe
           warmed.add(algorithm.problem?.(spec, geometry(spec, shape, 'test'), runtime('test').kernels)?.kernel ?? 0);
           plan.dispose();
         }
-        expect([...warmed].sort(), `${algorithm.name} ${layout}: kernels warmed up`).toEqual(algorithm.kernels.map((_, i) => i));
+        if (algorithm.kernels.length > 0) expect([...warmed].sort(), `${algorithm.name} ${layout}: kernels warmed up`).toEqual(algorithm.kernels.map((_, i) => i));
       }
     }
   });

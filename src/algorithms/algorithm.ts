@@ -5,6 +5,7 @@
 import type { ConvSpec, WeightTensor } from '../spec.ts';
 import type { Geometry } from '../geometry.ts';
 import type { Exports } from '../kernels.ts';
+import type { Runtime } from '../runtime.ts';
 import { balancedBlock, product } from '../shape.ts';
 import { TILE_COLS } from '../../assembly/descriptor.ts';
 
@@ -35,6 +36,8 @@ export interface WarmUpCase {
   transposed?: boolean;
   stride?: number;
   groups?: number;
+  /** Zero padding on every side (default: 1 for 3x3 kernels, else 0). */
+  padding?: number;
   /** A depthwise-separable plan with this pointwise weight shape. */
   pointwise?: number[];
 }
@@ -44,13 +47,17 @@ export interface Algorithm {
   readonly name: string;
   /**
    * Base names of its kernels' exports (`<kernel>`, `<kernel>Items`, `<kernel>WorkspaceBytes`),
-   * usually one. With several, `problem` picks the one a run takes (it may depend on the input
-   * size, known only at run time): plans pack the weights of the first when they are created and
-   * those of another on the first run that takes it.
+   * usually one; none when a `pipeline` runs the convolution. With several, `problem` picks the
+   * one a run takes (it may depend on the input size, known only at run time): plans pack the
+   * weights of the first when they are created and those of another on the first run that takes it.
    */
   readonly kernels: readonly string[];
-  /** The `algorithm` option value that forces this algorithm, and what it means (for messages). */
-  readonly option?: { value: string; meaning: string };
+  /**
+   * The `algorithm` option value that forces this algorithm, and what it means (for messages);
+   * with `requires`, forcing it where it does not apply is an error saying what it requires
+   * (without, the plan chooses as for 'auto').
+   */
+  readonly option?: { value: string; meaning: string; requires?: string };
   /** Whether the kernel computes this convolution at all. */
   applies(spec: ConvSpec, weight: WeightTensor): boolean;
   /** Whether `'auto'` picks it where it applies (the first in the list that does wins). */
@@ -71,7 +78,19 @@ export interface Algorithm {
   problem?(spec: ConvSpec, g: Geometry, kernels: Exports): KernelProblem | null;
   /** Inputs with NaN or infinities (and those `problem` refuses) run on a GEMM plan of the same convolution. */
   readonly needsFiniteInput?: boolean;
+  /** A run made of several kernel calls (single-threaded) instead of one call of `kernel`, made per plan. */
+  pipeline?(spec: ConvSpec, weight: WeightTensor, rt: Runtime): Pipeline;
   readonly warmUp: readonly WarmUpCase[];
+}
+
+/** What a plan runs instead of one kernel call, for an algorithm of several calls (the FFT). */
+export interface Pipeline {
+  /** Writes the output of geometry `g` at `output` from the input at `input` (byte addresses, the spec's layout). */
+  run(g: Geometry, input: number, output: number): void;
+  /** Bytes a run on `g` allocates besides its input and output. */
+  workspaceBytes(g: Geometry): number;
+  /** Frees what it keeps between runs. */
+  dispose(): void;
 }
 
 /** Upper bound of the packed operand block, in floats (fits the L2 cache with room to spare). */

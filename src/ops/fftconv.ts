@@ -50,7 +50,7 @@ const CALL_FFT = 25e-6;
 export const DIRECT_PREFERRED = 50e-6;
 
 /** Time of one real transform of `samples` samples (the product of its lengths), by the cost model. */
-function transformCost(samples: number): number {
+export function transformCost(samples: number): number {
   return samples * (FFT_SAMPLE_LOG * Math.log2(Math.max(samples, 2)) + FFT_SAMPLE);
 }
 
