@@ -21,12 +21,12 @@ const EXPECTED_ERRORS = /was disposed|died during the call|thread pool was termi
 /** Longest a call may take (a synchronous run that loses a worker waits 2 s for it). */
 const CALL_TIMEOUT_MS = 30_000;
 /**
- * Memory the instance may reach. Its high-water mark is the soak's busiest moment (queued
- * asynchronous calls each holding input, output and workspace, plans holding packed weights,
- * Winograd plans both tile sizes, the cached FFT tables): 520-550 MB on a quiet 2-core machine,
- * where calls come fastest. A leak grows past any bound as the run goes on; this one has room.
+ * Memory the instance may reach: a bound that catches runaway growth. The soak queues
+ * asynchronous calls without backpressure, so its high-water mark follows the queue's depth: 520-550
+ * MB on Node 20 and up to 811 MB on Node 26 (faster, so more calls queued) on a quiet 2-core
+ * machine. Leaks are caught exactly: after each round `usedBytes` must be back at its baseline.
  */
-const MEMORY_CAP = 768 * 2 ** 20;
+const MEMORY_CAP = 2 * 2 ** 30;
 
 function cases(r: Rng): Case[] {
   const t = (shape: number[]) => randomTensor(r, shape);
